@@ -156,4 +156,3 @@ func cmdVersion(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "baoxue %s\n", versionString())
 	return nil
 }
-
