@@ -1,0 +1,44 @@
+# baoxue — common tasks. `make test` is what CI runs (through .ci/run).
+GO        ?= go
+PKGS      := ./...
+FUZZTIME  ?= 5s
+
+.PHONY: build test vet fmt-check unit cgo-off fuzz bench demo clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/baoxue ./cmd/baoxue
+
+# The README's test command: formatting, vet, the race-enabled test suite, a pure-Go build, and a
+# short run of every fuzz target.
+test: fmt-check vet unit cgo-off fuzz
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+unit:
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+
+cgo-off:
+	CGO_ENABLED=0 $(GO) build ./...
+
+# Each fuzz target runs for FUZZTIME on top of its seed corpus (which the unit run already covers).
+fuzz:
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$f"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || { $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; exit 1; }; \
+		done; \
+	done
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./internal/idcard/ ./internal/normalize/ ./internal/region/
+
+demo:
+	$(GO) run ./cmd/baoxue demo
+
+clean:
+	rm -rf bin
