@@ -1,0 +1,98 @@
+package normalize
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+func TestTrim(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"张三", "张三"},
+		{"  张三\t", "张三"},
+		{"\u3000张三\u3000", "张三"},
+		{"\u00a0张三\u00a0", "张三"},
+		{"\ufeff张三", "张三"},
+		{"\u200b张三\u200b\r\n", "张三"},
+		{"张 三", "张 三"}, // inside is left alone
+		{"\u3000\u00a0\u200b \t", ""},
+		{"\xff张三", "\xff张三"}, // invalid UTF-8 is content, not blank
+	}
+	for _, tt := range tests {
+		if got := Trim(tt.in); got != tt.want {
+			t.Errorf("Trim(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestFold(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"abc", "abc"},
+		{"张三", "张三"},
+		{"ＡＢＣ１２３", "ABC123"},
+		{"ｇ６２２９２１", "g622921"},
+		{"出国（境）", "出国(境)"},
+		{"０９３１－８１２３４５６", "0931-8123456"},
+		{"张\u3000三", "张 三"},
+		{"・", "・"}, // U+30FB is not a full-width ASCII form
+		{"ｾ", "ｾ"}, // half-width katakana stays
+		{"～！", "~!"},
+	}
+	for _, tt := range tests {
+		if got := Fold(tt.in); got != tt.want {
+			t.Errorf("Fold(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	// The whole full-width ASCII block maps onto printable ASCII.
+	for r := rune(0xFF01); r <= 0xFF5E; r++ {
+		if got := Fold(string(r)); got != string(r-0xFF01+'!') {
+			t.Errorf("Fold(%U) = %q", r, got)
+		}
+	}
+}
+
+func TestBlank(t *testing.T) {
+	for _, in := range []string{"", " ", "\u3000", "无", "不详", "-", "—", "／", "N/A", "null", " NULL "} {
+		if !Blank(in) {
+			t.Errorf("Blank(%q) = false", in)
+		}
+	}
+	for _, in := range []string{"0", "张三", "无锡", "2014"} {
+		if Blank(in) {
+			t.Errorf("Blank(%q) = true", in)
+		}
+	}
+}
+
+func TestCleanNoAlloc(t *testing.T) {
+	allocs := testing.AllocsPerRun(100, func() {
+		_ = Clean("\u3000 阿卜杜拉·马木提\u00a0")
+	})
+	if allocs != 0 {
+		t.Errorf("Clean allocates %v times on a clean value", allocs)
+	}
+}
+
+func FuzzTrimFold(f *testing.F) {
+	for _, s := range []string{"", " 张三 ", "ＡＢＣ", "\u3000\u200b", "\xff\xfe", "（境）"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tr := Trim(s)
+		if Trim(tr) != tr {
+			t.Errorf("Trim not idempotent on %q", s)
+		}
+		fo := Fold(s)
+		if Fold(fo) != fo {
+			t.Errorf("Fold not idempotent on %q", s)
+		}
+		if utf8.ValidString(s) && utf8.RuneCountInString(fo) != utf8.RuneCountInString(s) {
+			t.Errorf("Fold(%q) = %q changed the number of characters", s, fo)
+		}
+		c := Clean(s)
+		if Clean(c) != c {
+			t.Errorf("Clean not idempotent on %q", s)
+		}
+	})
+}
