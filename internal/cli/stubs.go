@@ -3,7 +3,6 @@ package cli
 import "context"
 
 // Subcommands under construction; each helper replaces its stub with a real file.
-func cmdGen(ctx context.Context, env *Env, args []string) error { return usagef("gen: 尚未实现") }
 func cmdMigrate(ctx context.Context, env *Env, args []string) error {
 	return usagef("migrate: 尚未实现")
 }
