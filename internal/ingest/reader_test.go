@@ -321,12 +321,12 @@ func TestDetectDelimiter(t *testing.T) {
 		{"a,b,c\n1,2,3\n", ','},
 		{"a;b;c\n1;2;3\n", ';'},
 		{"a\tb\tc\n1\t2\t3\n", '\t'},
-		{"标题\n\na;b;c\n1;2,5;3\n4;5;6\n", ';'},          // a decimal comma does not win
-		{"\"x,y\";b\n\"1,2\";3\n", ';'},                  // commas inside quotes do not count
-		{"a,b\tc\n1,2\t3\n4,5\t6\n", ','},                 // tie: equal frequency, equal count
-		{"name\nzhang\n", ','},                           // one column: any choice works
-		{"a\tb\tc\td\n1\t2\t3\t4\nx,y\n", '\t'},          // a stray comma line
-		{"姓名,身份证号,地址\n张三,1,\"甘肃;兰州\"\n", ','}, // semicolons inside quotes
+		{"标题\n\na;b;c\n1;2,5;3\n4;5;6\n", ';'},  // a decimal comma does not win
+		{"\"x,y\";b\n\"1,2\";3\n", ';'},         // commas inside quotes do not count
+		{"a,b\tc\n1,2\t3\n4,5\t6\n", ','},       // tie: equal frequency, equal count
+		{"name\nzhang\n", ','},                  // one column: any choice works
+		{"a\tb\tc\td\n1\t2\t3\t4\nx,y\n", '\t'}, // a stray comma line
+		{"姓名,身份证号,地址\n张三,1,\"甘肃;兰州\"\n", ','},   // semicolons inside quotes
 	}
 	for _, tt := range tests {
 		if got := detectDelimiter([]byte(tt.in), '\n'); got != tt.want {

@@ -63,13 +63,14 @@ type ReportWriter struct {
 	row    int // last written sheet row
 	// styles: text, text with quote prefix, problem, problem with quote prefix, header, note.
 	text, textQ, bad, badQ, head, note int
-	omitted                             int
+	omitted                            int
+	maxRows                            int
 }
 
 // NewReportWriter starts a report with the original header texts (Header.Names).
 func NewReportWriter(path string, header []string) (*ReportWriter, error) {
 	f := excelize.NewFile()
-	w := &ReportWriter{path: path, header: header, f: f}
+	w := &ReportWriter{path: path, header: header, f: f, maxRows: maxReportRows}
 	if err := w.init(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("创建错误报告 %s：%w", path, err)
@@ -168,7 +169,7 @@ func (w *ReportWriter) cell(v string, bad bool) excelize.Cell {
 
 // Add appends one row.
 func (w *ReportWriter) Add(r ReportRow) error {
-	if w.row-1 >= maxReportRows {
+	if w.row-1 >= w.maxRows {
 		w.omitted++
 		return nil
 	}
