@@ -102,9 +102,11 @@ type Matcher struct {
 	freqCount []uint32
 	total     int
 
-	mu      sync.Mutex
-	claimed []uint64 // bitset over recs: taken by an exact ID match
-	pending []pendingChild
+	mu       sync.Mutex
+	claimed  []uint64 // bitset over recs: taken by an exact ID match
+	pending  []pendingChild
+	children int // Match calls
+	unkeyed  int // children with a valid ID but no exact match: the ones compared with the pool
 }
 
 type pendingChild struct {
@@ -114,7 +116,8 @@ type pendingChild struct {
 
 type cand struct {
 	pos    uint32
-	lo     float64 // log2 odds of being the child's record, prior included
+	lo     float64 // log2 odds of being the child's record: weight + prior, see Matcher.prior
+	w      float64 // Fellegi–Sunter match weight alone
 	lv     levels
 	method baoxue.MatchMethod
 }
@@ -309,6 +312,12 @@ func (m *Matcher) Match(child Record) Result {
 			return m.exact(child, ps)
 		}
 	}
+	m.mu.Lock()
+	m.children++
+	if child.Key != 0 && child.KeyState == KeyValid {
+		m.unkeyed++
+	}
+	m.mu.Unlock()
 	var cands []cand
 	if hasKey {
 		cands = m.variants(child, cands)
@@ -362,6 +371,7 @@ func (m *Matcher) exact(child Record, ps []uint32) Result {
 		}
 	}
 	m.mu.Lock()
+	m.children++
 	for _, p := range ps {
 		m.claimed[p/64] |= 1 << (p % 64)
 	}
@@ -440,7 +450,7 @@ func variantKeys(dst []uint64, key uint64) []uint64 {
 func (m *Matcher) variants(child Record, cands []cand) []cand {
 	var keyBuf [192]uint64
 	var posBuf [8]uint32
-	prior := m.prior(child)
+	prior := m.currentPrior(child)
 	tfChild := m.tf(child.Name)
 	for _, k := range variantKeys(keyBuf[:0], child.Key) {
 		for _, p := range m.positions(posBuf[:0], k) {
@@ -450,20 +460,40 @@ func (m *Matcher) variants(child Record, cands []cand) []cand {
 			if !reviewable(lv) {
 				continue
 			}
-			lo := m.w.weight(lv, max(tfChild, m.tf(m.name(e)))) - prior
-			cands = append(cands, cand{pos: p, lo: lo, lv: lv, method: baoxue.MatchIDVariant})
+			w := m.w.weight(lv, max(tfChild, m.tf(m.name(e))))
+			cands = append(cands, cand{pos: p, lo: w + prior, w: w, lv: lv, method: baoxue.MatchIDVariant})
 		}
 	}
 	return cands
 }
 
-// prior is log2 of the number of records a child could match.
-func (m *Matcher) prior(child Record) float64 {
-	n := len(m.recs)
+// prior returns the log2 prior odds that a child's record is one given record of those it is
+// compared with: log2(π/(1−π)) − log2(n), where n is the number of records it could match and π
+// the probability that its record is among them at all. π is estimated from the counts seen so
+// far: for a child with a valid ID but no exact match, the pool's records over the children in
+// that situation (most pool records belong to one of them, the rest are dropouts); for a child
+// without a usable ID, enrollments over children. It is clamped to [0.05, 0.95]; Match uses the
+// counts at the time of the call for its provisional result, Resolve the final counts.
+func (m *Matcher) prior(child Record, children, unkeyed int) float64 {
+	n, pi := len(m.recs), 0.5
 	if child.Key != 0 && child.KeyState == KeyValid {
 		n = m.nPool
+		if unkeyed > 0 {
+			pi = float64(m.nPool) / float64(unkeyed)
+		}
+	} else if children > 0 {
+		pi = float64(len(m.recs)) / float64(children)
 	}
-	return math.Log2(float64(max(n, 1)))
+	pi = min(max(pi, 0.05), 0.95)
+	return math.Log2(pi/(1-pi)) - math.Log2(float64(max(n, 1)))
+}
+
+// currentPrior is prior with the counts so far.
+func (m *Matcher) currentPrior(child Record) float64 {
+	m.mu.Lock()
+	c, u := m.children, m.unkeyed
+	m.mu.Unlock()
+	return m.prior(child, c, u)
 }
 
 // compare grades a child against a record on every field but the ID.
@@ -520,7 +550,7 @@ func (m *Matcher) fuzzy(child Record, cands []cand) []cand {
 	slices.Sort(ps)
 	ps = slices.Compact(ps)
 
-	prior := m.prior(child)
+	prior := m.currentPrior(child)
 	tfChild := m.tf(child.Name)
 	for _, p := range ps {
 		if slices.ContainsFunc(cands, func(c cand) bool { return c.pos == p }) {
@@ -532,11 +562,11 @@ func (m *Matcher) fuzzy(child Record, cands []cand) []cand {
 			continue
 		}
 		lv.id = compareIDs(child.Key, child.KeyState, e.key, e.ks)
-		lo := m.w.weight(lv, max(tfChild, m.tf(m.name(e)))) - prior
-		if lo < min(m.rbits, math.Log2(m.link/(1-m.link)))-10 {
-			continue // too weak to be reviewed or to compete with a link
+		w := m.w.weight(lv, max(tfChild, m.tf(m.name(e))))
+		if w+prior < min(m.rbits, math.Log2(m.link/(1-m.link)))-15 {
+			continue // too weak to be reviewed or to compete with a link, whatever the prior
 		}
-		cands = append(cands, cand{pos: p, lo: lo, lv: lv, method: baoxue.MatchFuzzy})
+		cands = append(cands, cand{pos: p, lo: w + prior, w: w, lv: lv, method: baoxue.MatchFuzzy})
 	}
 	return cands
 }
@@ -569,13 +599,16 @@ func (m *Matcher) Resolve() []Decision {
 	}
 	var all []contrib
 	for i := range pend {
+		prior := m.prior(pend[i].rec, m.children, m.unkeyed)
 		c := pend[i].cands[:0]
 		for _, x := range pend[i].cands {
+			x.lo = x.w + prior
 			if m.claimed[x.pos/64]&(1<<(x.pos%64)) == 0 {
 				c = append(c, x)
 				all = append(all, contrib{x.pos, x.lo})
 			}
 		}
+		slices.SortFunc(c, compareCands)
 		pend[i].cands = c
 	}
 	// Sum per record in a fixed order, so the floating-point result is reproducible.

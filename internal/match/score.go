@@ -101,15 +101,21 @@ func (w *weightTable) weight(l levels, tf float64) float64 {
 // linkable reports whether a comparison may be linked automatically at all, whatever its
 // weight: the name must agree at least by near sound, the dates must agree up to a day or a
 // swap, and the sexes must not disagree. Twins share birth date, sex, place and guardian; only
-// the name tells them apart, so no weight from the other fields may stand in for it. An ID
-// variant is stricter (the issue: name and birth date agree): exact date, and a name that is the
-// same, homophone or near-sound.
+// the name tells them apart, so no weight from the other fields may stand in for it.
+//
+// An ID variant (a one-digit typo of the child's ID present in the enrollment file) is itself
+// strong evidence, so it is confirmed by "name and birth date agree" read as: the same date and
+// a name that at most lost a character or was cut short, or a date off by a day or swapped and
+// a name that is the same or a homophone. Anything weaker goes to review.
 func linkable(l levels) bool {
-	nameOK := l.name <= NameNear
-	if l.id == IDVariant {
-		return nameOK && l.birth == BirthExact && l.sex != SexDisagree
+	if l.sex == SexDisagree {
+		return false
 	}
-	return nameOK && l.birth <= BirthSwapped && l.sex != SexDisagree
+	if l.id == IDVariant {
+		return (l.birth == BirthExact && l.name <= NameTruncated) ||
+			(l.birth <= BirthSwapped && l.name <= NamePinyin)
+	}
+	return l.name <= NameNear && l.birth <= BirthSwapped
 }
 
 // reviewable reports whether a comparison may be put before a person: the names must not be
