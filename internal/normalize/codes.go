@@ -3,14 +3,15 @@ package normalize
 // Problem codes. They are stable: the importer counts them (errors_by_code), stores them with
 // each dataset and writes them to the error report. Codes lists them with their meaning.
 const (
-	CodeNameEmpty   = "NAME_EMPTY"   // error: blank or a placeholder such as 无, 不详
-	CodeNameDigits  = "NAME_DIGITS"  // error: digits in a name
-	CodeNameLength  = "NAME_LENGTH"  // error: more than MaxNameRunes characters
-	CodeNameChars   = "NAME_CHARS"   // error: symbols, brackets, mixed scripts, broken encoding
-	CodeNameLatin   = "NAME_LATIN"   // warning: written in Latin letters
-	CodeNameScript  = "NAME_SCRIPT"  // warning: written in another non-Han script
-	CodeSexInvalid  = "SEX_INVALID"  // error: not a recognisable sex
-	CodeSexMismatch = "SEX_MISMATCH" // warning: differs from the sex the ID encodes
+	CodeNameEmpty   = "NAME_EMPTY"    // error: blank or a placeholder such as 无, 不详
+	CodeNameDigits  = "NAME_DIGITS"   // error: digits in a name
+	CodeNameLength  = "NAME_LENGTH"   // error: more than MaxNameRunes characters
+	CodeNameChars   = "NAME_CHARS"    // error: symbols, brackets, mixed scripts, broken encoding
+	CodeNameLatin   = "NAME_LATIN"    // warning: written in Latin letters
+	CodeNameScript  = "NAME_SCRIPT"   // warning: written in another non-Han script
+	CodeNameLostDot = "NAME_LOST_DOT" // warning: a '?' read as the middle dot lost in GBK
+	CodeSexInvalid  = "SEX_INVALID"   // error: not a recognisable sex
+	CodeSexMismatch = "SEX_MISMATCH"  // warning: differs from the sex the ID encodes
 
 	CodeDateInvalid = "DATE_INVALID" // error: not a date, or not a calendar day
 	CodeDateFuture  = "DATE_FUTURE"  // error: after today
@@ -53,6 +54,7 @@ func Codes() []CodeInfo {
 		{CodeNameChars, Error, "姓名", "姓名中含有不允许的字符“(”，请删除括号、标点和符号，只保留姓名（少数民族姓名各部分之间用“·”分隔）"},
 		{CodeNameLatin, Warning, "姓名", "姓名用拉丁字母书写，请核对是否与户籍、学籍中登记的汉字姓名一致"},
 		{CodeNameScript, Warning, "姓名", "姓名用少数民族文字或其他文字书写，比对时无法与汉字姓名匹配，请核对并补充汉字姓名"},
+		{CodeNameLostDot, Warning, "姓名", "姓名中的“?”已按“·”处理（GBK编码的文件存不下“•”“・”，导出时变成了“?”），请核对"},
 		{CodeSexInvalid, Error, "性别", "性别“未知”无法识别，请填写“男”或“女”"},
 		{CodeSexMismatch, Warning, "性别", "性别填写为“女”，身份证号码显示为“男”，请核对性别或身份证号码"},
 		{CodeDateInvalid, Error, "日期", "日期“2014-02-30”不是有效日期，请按 2014-03-05 格式填写"},
@@ -63,7 +65,7 @@ func Codes() []CodeInfo {
 		{CodeRegionLevel, Warning, "行政区划代码", "行政区划代码“620000”是省级代码，请填写到县（6位）、乡镇（9位）或村（12位）"},
 		{CodeSchoolCodeFormat, Error, "学校标识码", "学校标识码“213456789”应为10位数字，请核对"},
 		{CodeGradeInvalid, Error, "年级", "年级“十年级”无法识别，请填写 一年级…九年级、初一…初三 或 1…9"},
-		{CodeStudentNoFormat, Warning, "学籍号", "学籍号不是全国学籍号格式（G、J或L加18位，如 G622921201403051234），请核对"},
+		{CodeStudentNoFormat, Warning, "学籍号", "学籍号不是全国学籍号格式（G、J或L加18位，如 G加身份证号），请核对"},
 		{CodePhoneFormat, Warning, "联系电话", "联系电话不是有效的手机号（11位，以13–19开头）或固定电话（如 0931-8123456），请核对"},
 		{CodeStatusUnknown, Warning, "人员状态", "人员状态“待核”无法识别，已按“其他”处理（仍计入适龄儿童）；请填写 正常、死亡、出国(境)、迁出 或 注销"},
 		{CodeStatusUnknown, Error, "学籍状态", "学籍状态“待定中”无法识别，请填写 在读、休学、转出、毕业 或 辍学"},

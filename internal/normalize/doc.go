@@ -30,6 +30,7 @@
 //	NAME_CHARS               error     Name
 //	NAME_LATIN               warning   Name
 //	NAME_SCRIPT              warning   Name
+//	NAME_LOST_DOT            warning   Name
 //	SEX_INVALID              error     Sex
 //	SEX_MISMATCH             warning   SexMismatch
 //	DATE_INVALID             error     DateParser.Date

@@ -36,7 +36,10 @@ const (
 //   - full-width Latin letters become half-width (Ｌｉ → Li);
 //   - the middle-dot variants · • ・ ･ ． ‧ ∙ ⋅, and '.' or a hyphen between Han characters,
 //     become U+00B7 · (古丽•艾合买提 → 古丽·艾合买提); stray dots at either end are dropped;
-//   - variation selectors are dropped.
+//   - variation selectors are dropped;
+//   - a '?' between two parts of two or more Han characters, which is what Excel writes for •
+//     and ・ in a GBK file, becomes · with the warning NAME_LOST_DOT; next to a single character
+//     it is taken for a lost rare character (NAME_CHARS).
 //
 // It rejects digits (NAME_DIGITS), blanks and placeholders such as 无 or 不详 (NAME_EMPTY), more
 // than MaxNameRunes characters (NAME_LENGTH), and symbols, brackets, or letters mixed with Han
@@ -60,6 +63,8 @@ func Name(raw string) (string, *Problem) {
 		condRune          rune
 		n                 int // runes written
 		han, latin, other int
+		hanRun            int  // Han characters since the last separator
+		lostDot           bool // a '?' was read as the separator
 	)
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -85,6 +90,20 @@ func Name(raw string) (string, *Problem) {
 			out = utf8.AppendRune(out, r)
 			n++
 			continue
+		case r == '?' || r == 0xFF1F || r == 0xFFFD:
+			// A character the file's encoding could not hold: Excel writes '?' for • and ・ in a
+			// GBK file, and for a rare character outside GBK. Between two parts of two or more
+			// characters it was the separator of a transliterated name; next to a single
+			// character it more likely was a lost character of a two- or three-character name.
+			if prev == classHan && hanRun >= 2 && leadingHan(s[i:]) >= 2 {
+				pend |= pendDot
+				lostDot = true
+				continue
+			}
+			if prev == classHan || leadingHan(s[i:]) > 0 {
+				return "", fail(CodeNameChars, "姓名中有“?”，可能是生僻字在导出时丢失，请补录原字（或将文件另存为UTF-8编码后重新导出）")
+			}
+			return "", badNameChar(r)
 		case r == '.' || isHyphen(r) || r == '\'' || r == '’' || r == 0xFF07:
 			switch prev {
 			case classNone:
@@ -126,12 +145,14 @@ func Name(raw string) (string, *Problem) {
 			case pend&pendDot != 0:
 				out = utf8.AppendRune(out, middleDot)
 				n++
+				hanRun = 0
 			case pend&pendCond != 0:
 				if class != classHan {
 					return "", badNameChar(condRune)
 				}
 				out = utf8.AppendRune(out, middleDot)
 				n++
+				hanRun = 0
 			case pend&pendSpace != 0 && class == prev && class != classHan:
 				out = append(out, ' ')
 				n++
@@ -146,6 +167,7 @@ func Name(raw string) (string, *Problem) {
 		switch class {
 		case classHan:
 			han++
+			hanRun++
 		case classLatin:
 			latin++
 		default:
@@ -171,6 +193,8 @@ func Name(raw string) (string, *Problem) {
 		return name, warn(CodeNameLatin, "姓名用拉丁字母书写，请核对是否与户籍、学籍中登记的汉字姓名一致")
 	case other > 0:
 		return name, warn(CodeNameScript, "姓名用少数民族文字或其他文字书写，比对时无法与汉字姓名匹配，请核对并补充汉字姓名")
+	case lostDot:
+		return name, warn(CodeNameLostDot, "姓名中的“?”已按“·”处理（GBK编码的文件存不下“•”“・”，导出时变成了“?”），请核对")
 	}
 	return name, nil
 }
@@ -228,4 +252,21 @@ func latinPunct(r rune) byte {
 // they do not change which character it is.
 func isVariationSelector(r rune) bool {
 	return r >= 0xFE00 && r <= 0xFE0F || r >= 0xE0100 && r <= 0xE01EF
+}
+
+// leadingHan counts the Han characters at the start of s, after blanks, up to two.
+func leadingHan(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case n == 0 && IsSpace(r):
+		case isHan(r):
+			if n++; n == 2 {
+				return n
+			}
+		default:
+			return n
+		}
+	}
+	return n
 }
