@@ -6,25 +6,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/baoxue/baoxue"
 )
 
 // DatasetWriter receives the rows of one import. Its methods may be called in any order and mix;
-// rows are encrypted and written in batches inside the import's transaction. It is not safe for
-// concurrent use.
-//
-// Encryption (SM4-GCM and HMAC-SM3, ≈1.5 µs a row) runs in goroutines ahead of a single writer
-// goroutine that feeds the database, so on a machine with two cores the database never waits for
-// the cipher. Batches are written in the order they were filled, keeping rows in file order.
+// rows are encrypted in the background and written in batches inside the import's transaction
+// (see pipeline). It is not safe for concurrent use.
 type DatasetWriter struct {
-	ctx  context.Context
-	db   *DB
-	conn *sql.Conn
-	tx   *sql.Tx
-	id   int64
+	*pipeline
+	id int64
 
 	persons     *batcher[baoxue.Person]
 	enrollments *batcher[baoxue.Enrollment]
@@ -32,132 +24,26 @@ type DatasetWriter struct {
 	disability  *batcher[baoxue.DisabilityRecord]
 	school      *sql.Stmt // used by the writer goroutine only
 	village     *sql.Stmt
-
-	queue   chan *job     // batches in fill order
-	written chan struct{} // closed when the writer goroutine has drained queue
-	mu      sync.Mutex
-	err     error // first failure of the writer goroutine
 }
 
-// batchRows is how many rows are encrypted together and handed to the writer at once.
-const batchRows = 1024
-
-// job is one unit for the writer goroutine: rows to append to a table once encrypted, or an
-// operation to run on the transaction.
-type job struct {
-	encrypted chan struct{} // closed when rows and err are set
-	rows      [][]any
-	err       error
-	loader    bulkLoader
-	exec      func() error
-}
-
-// batcher collects records of one table and encrypts full batches in the background.
-type batcher[T any] struct {
-	w      *DatasetWriter
-	buf    []T
-	loader bulkLoader
-	encode func(*T) ([]any, error)
-}
-
-func newBatcher[T any](w *DatasetWriter, table string, cols []string, encode func(*T) ([]any, error)) *batcher[T] {
-	return &batcher[T]{w: w, encode: encode, loader: w.db.newBulk(w.ctx, w.conn, w.tx, table, cols),
-		buf: make([]T, 0, batchRows)}
-}
-
-func (b *batcher[T]) add(rec *T) error {
-	if err := b.w.failure(); err != nil {
-		return err
-	}
-	b.buf = append(b.buf, *rec)
-	if len(b.buf) == batchRows {
-		b.dispatch()
-	}
-	return nil
-}
-
-func (b *batcher[T]) dispatch() {
-	if b == nil || len(b.buf) == 0 {
-		return
-	}
-	recs := b.buf
-	b.buf = make([]T, 0, batchRows)
-	j := &job{encrypted: make(chan struct{}), loader: b.loader}
-	go func() {
-		defer close(j.encrypted)
-		rows := make([][]any, len(recs))
-		for i := range recs {
-			row, err := b.encode(&recs[i])
-			if err != nil {
-				j.err = err
-				return
-			}
-			rows[i] = row
-		}
-		j.rows = rows
-	}()
-	b.w.queue <- j // blocks while the writer is several batches behind
-}
-
-func (w *DatasetWriter) start() {
-	w.queue = make(chan *job, 4)
-	w.written = make(chan struct{})
-	w.persons = newBatcher(w, "persons", personCols, func(p *baoxue.Person) ([]any, error) {
-		return w.db.sealers.persons.personRow(w.id, p)
-	})
-	w.enrollments = newBatcher(w, "enrollments", enrollmentCols, func(e *baoxue.Enrollment) ([]any, error) {
-		return w.db.sealers.enrollments.enrollmentRow(w.id, e)
-	})
-	w.poverty = newBatcher(w, "poverty_records", povertyCols, func(r *baoxue.PovertyRecord) ([]any, error) {
-		return w.db.sealers.poverty.povertyRow(w.id, r)
-	})
-	w.disability = newBatcher(w, "disability_records", disabilityCols, func(r *baoxue.DisabilityRecord) ([]any, error) {
-		return w.db.sealers.disability.disabilityRow(w.id, r)
-	})
-	go w.write()
-}
-
-// write is the writer goroutine. After a failure it keeps draining the queue so that senders
-// never block, but writes nothing more.
-func (w *DatasetWriter) write() {
-	defer close(w.written)
-	for j := range w.queue {
-		<-j.encrypted
-		if w.failure() != nil {
-			continue
-		}
-		err := j.err
-		if err == nil && j.exec != nil {
-			err = j.exec()
-		}
-		for _, row := range j.rows {
-			if err != nil {
-				break
-			}
-			err = j.loader.add(row)
-		}
-		if err != nil {
-			w.fail(err)
-		}
+func newDatasetWriter(p *pipeline, id int64) *DatasetWriter {
+	s := &p.db.sealers
+	return &DatasetWriter{pipeline: p, id: id,
+		persons: newBatcher(p, "persons", personCols, func(r *baoxue.Person) ([]any, error) {
+			return s.persons.personRow(id, r)
+		}),
+		enrollments: newBatcher(p, "enrollments", enrollmentCols, func(r *baoxue.Enrollment) ([]any, error) {
+			return s.enrollments.enrollmentRow(id, r)
+		}),
+		poverty: newBatcher(p, "poverty_records", povertyCols, func(r *baoxue.PovertyRecord) ([]any, error) {
+			return s.poverty.povertyRow(id, r)
+		}),
+		disability: newBatcher(p, "disability_records", disabilityCols, func(r *baoxue.DisabilityRecord) ([]any, error) {
+			return s.disability.disabilityRow(id, r)
+		}),
 	}
 }
 
-func (w *DatasetWriter) fail(err error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.err == nil {
-		w.err = err
-	}
-}
-
-func (w *DatasetWriter) failure() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.err
-}
-
-// finish stops the pipeline. With complete set, the partial batches are written and the loaders
-// flushed first. It returns the first failure.
 func (w *DatasetWriter) finish(complete bool) error {
 	if complete {
 		w.persons.dispatch()
@@ -165,28 +51,7 @@ func (w *DatasetWriter) finish(complete bool) error {
 		w.poverty.dispatch()
 		w.disability.dispatch()
 	}
-	close(w.queue)
-	<-w.written
-	if err := w.failure(); err != nil || !complete {
-		return err
-	}
-	for _, l := range []bulkLoader{w.persons.loader, w.enrollments.loader, w.poverty.loader, w.disability.loader} {
-		if err := l.flush(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// run queues an operation on the transaction behind the rows already queued.
-func (w *DatasetWriter) run(op func() error) error {
-	if err := w.failure(); err != nil {
-		return err
-	}
-	j := &job{encrypted: make(chan struct{}), exec: op}
-	close(j.encrypted)
-	w.queue <- j
-	return nil
+	return w.pipeline.finish(complete)
 }
 
 // DatasetID is the id of the dataset being written.
@@ -281,8 +146,7 @@ func (db *DB) ImportDataset(ctx context.Context, ds *baoxue.Dataset, fill func(w
 		}
 		return 0, err
 	}
-	w := &DatasetWriter{ctx: ctx, db: db, tx: tx, conn: conn, id: id}
-	w.start()
+	w := newDatasetWriter(newPipeline(ctx, db, conn, tx), id)
 	err = fill(w)
 	if ferr := w.finish(err == nil); err == nil {
 		err = ferr

@@ -217,7 +217,7 @@ func TestImportRollback(t *testing.T) {
 		boom := errors.New("row 7 is broken")
 		// Enough rows that some batches have already been sent to the database when fill fails.
 		_, err := db.ImportDataset(ctx, dataset(baoxue.KindRegistry, "r1"), func(w *store.DatasetWriter) error {
-			for i := range 20000 {
+			for i := range 6000 {
 				p := samplePerson(i)
 				if err := w.Person(&p); err != nil {
 					return err
@@ -230,8 +230,8 @@ func TestImportRollback(t *testing.T) {
 		}
 		cctx, cancel := context.WithCancel(ctx)
 		_, err = db.ImportDataset(cctx, dataset(baoxue.KindRegistry, "r2"), func(w *store.DatasetWriter) error {
-			for i := range 20000 {
-				if i == 15000 {
+			for i := range 6000 {
+				if i == 4000 {
 					cancel()
 				}
 				p := samplePerson(i)
