@@ -58,7 +58,7 @@ func isStudentNo(s string) bool {
 // PHONE_FORMAT is always a warning: a wrong phone number must not reject a child. The value is
 // then "" (or the first valid number). Blank input gives "" and no problem.
 func Phone(raw string) (string, *Problem) {
-	s := Clean(raw)
+	s := trimDecimalZero(Clean(raw)) // a numeric cell: 13812345678.0
 	if s == "" || isPlaceholder(s) {
 		return "", nil
 	}

@@ -26,6 +26,7 @@ func TestDisabilityCategory(t *testing.T) {
 		{"6", DisabilityMental, ""},
 		{"7", DisabilityMultiple, ""},
 		{"７", DisabilityMultiple, ""},
+		{"5.0", DisabilityIntellectual, ""},
 		{"", "", ""},
 		{"8", "", CodeDisabilityCategory},
 		{"残疾", "", CodeDisabilityCategory},

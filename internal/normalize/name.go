@@ -127,6 +127,8 @@ func Name(raw string) (string, *Problem) {
 		default:
 			r = foldRune(r)
 			switch {
+			case unicode.IsMark(r) && prev != classNone:
+				class = prev // a combining accent belongs to the letter before it
 			case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'):
 				class = classLatin
 			case isHan(r):

@@ -63,6 +63,7 @@ func TestName(t *testing.T) {
 		{"Jean-Pierre O'Brien", "Jean-Pierre O'Brien", CodeNameLatin},
 		{"Mary · Jane", "Mary·Jane", CodeNameLatin},
 		{"Zhāng Sān", "Zhāng Sān", CodeNameLatin},
+		{"Zha\u0304ng", "Zha\u0304ng", CodeNameLatin}, // a decomposed accent
 		// Other scripts: accepted with a warning.
 		{"ཚེ་རིང", "ཚེ་རིང", CodeNameScript}, // with the syllable mark U+0F0B
 		{"ᠪᠠᠲᠤ", "ᠪᠠᠲᠤ", CodeNameScript},

@@ -11,7 +11,7 @@ import (
 // are SEX_INVALID; the importer can then take the sex from the ID number. Blank input gives "" and
 // no problem.
 func Sex(raw string) (baoxue.Sex, *Problem) {
-	s := Clean(raw)
+	s := trimDecimalZero(Clean(raw))
 	switch s {
 	case "男", "男性", "男生", "男孩", "1", "M", "m":
 		return baoxue.Male, nil

@@ -19,6 +19,7 @@ func TestSex(t *testing.T) {
 		{"1", baoxue.Male, ""},
 		{"2", baoxue.Female, ""},
 		{"１", baoxue.Male, ""},
+		{"2.0", baoxue.Female, ""},
 		{"M", baoxue.Male, ""},
 		{"m", baoxue.Male, ""},
 		{"F", baoxue.Female, ""},

@@ -181,10 +181,10 @@ func looksScientific(s string) bool {
 }
 
 // trimDecimalZero removes the ".0" a numeric cell or a float-typed export adds to an integer
-// ("6229211000.0" → "6229211000").
+// ("6229211000.0" → "6229211000", "1.0" → "1"). Anything else is returned unchanged.
 func trimDecimalZero(s string) string {
 	dot := strings.LastIndexByte(s, '.')
-	if dot <= 0 || dot == len(s)-1 {
+	if dot <= 0 || dot == len(s)-1 || !allDigits(s[:dot]) {
 		return s
 	}
 	for i := dot + 1; i < len(s); i++ {

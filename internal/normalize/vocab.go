@@ -7,10 +7,11 @@ import (
 )
 
 // vocabKey is the form in which a cell is looked up in a vocabulary: folded (so （境） reads as
-// (境)), trimmed, with inner blanks removed and ASCII letters lower-cased. It allocates only when
+// (境)), trimmed, with inner blanks removed, a numeric cell's ".0" dropped (1.0 → 1) and ASCII
+// letters lower-cased. It allocates only when
 // the cell needs one of these changes.
 func vocabKey(raw string) string {
-	s := removeBlanks(Clean(raw))
+	s := trimDecimalZero(removeBlanks(Clean(raw)))
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' {
 			return strings.ToLower(s)

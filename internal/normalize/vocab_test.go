@@ -97,6 +97,7 @@ func TestYesNo(t *testing.T) {
 		{"true", true, ""}, {"FALSE", false, ""}, {"√", true, ""}, {"✓", true, ""}, {"×", false, ""},
 		{"有", true, ""}, {"无", false, ""}, {"", false, ""}, {" ", false, ""}, {"空", false, ""}, {"-", false, ""},
 		{"１", true, ""},
+		{"1.0", true, ""},
 		{"偶尔", false, CodeYesNoInvalid},
 		{"2", false, CodeYesNoInvalid},
 	}
