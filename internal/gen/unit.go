@@ -394,7 +394,7 @@ func (w *worker) household() {
 		}
 		if r.IntN(100) < 94 {
 			if headSex == 1 {
-				mother = w.add(&h, relSpouse, 2, hb+w.uniformDays(-2, 6), w.surname(&h), -1, -1)
+				mother = w.add(&h, relSpouse, 2, min(hb+w.uniformDays(-2, 6), w.asOf-w.years(20)), w.surname(&h), -1, -1)
 			} else if r.IntN(2) == 0 {
 				father = w.add(&h, relSpouse, 1, hb-w.uniformDays(-1, 5), h.sur, -1, -1)
 			}
@@ -423,9 +423,9 @@ func (w *worker) household() {
 			mb = w.members[mother].birth
 		}
 		sb := mb + w.uniformDays(20, 32)
-		if w.asOf-sb >= w.years(19) {
+		if w.asOf-sb >= w.years(22) { // the legal age of marriage: 22 for men, 20 for women
 			son := w.add(&h, relSon, 1, sb, h.sur, head, mother)
-			dil := w.add(&h, relDaughterInLaw, 2, sb+w.uniformDays(-1, 5), w.surname(&h), -1, -1)
+			dil := w.add(&h, relDaughterInLaw, 2, min(sb+w.uniformDays(-1, 5), w.asOf-w.years(20)), w.surname(&h), -1, -1)
 			if r.IntN(100) < 40 {
 				w.addChildren(&h, head, mother, relSon, relDaughter, 1, 24, 42, 30)
 			}
@@ -646,6 +646,11 @@ func (w *worker) finishHousehold(h *hhCtx) {
 	}
 	for i := range w.members {
 		p := &w.members[i]
+		switch p.rel {
+		case relSon, relDaughter, relGrandson, relGranddaughter:
+		default:
+			continue
+		}
 		if ageOn(p.birth, w.asOf) >= 18 {
 			continue
 		}

@@ -100,7 +100,15 @@ func csvToXLSX(src, dst, sheet string) error {
 	if err := sw.Flush(); err != nil {
 		return err
 	}
-	return x.SaveAs(dst)
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := x.WriteTo(out); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // splitCSVLine splits one line of the generator's own CSV (no field contains a line break).
