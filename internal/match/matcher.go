@@ -551,6 +551,10 @@ func (m *Matcher) fuzzy(child Record, cands []cand) []cand {
 	ps = slices.Compact(ps)
 
 	prior := m.currentPrior(child)
+	// The cut-off must not depend on the counts so far, or the order of the children would
+	// decide which weak candidates are kept: use the largest prior possible.
+	maxPrior := m.prior(child, 1, 1) // π clamped to 0.95
+	floor := min(m.rbits, math.Log2(m.link/(1-m.link))) - 15
 	tfChild := m.tf(child.Name)
 	for _, p := range ps {
 		if slices.ContainsFunc(cands, func(c cand) bool { return c.pos == p }) {
@@ -563,7 +567,7 @@ func (m *Matcher) fuzzy(child Record, cands []cand) []cand {
 		}
 		lv.id = compareIDs(child.Key, child.KeyState, e.key, e.ks)
 		w := m.w.weight(lv, max(tfChild, m.tf(m.name(e))))
-		if w+prior < min(m.rbits, math.Log2(m.link/(1-m.link)))-15 {
+		if w+maxPrior < floor {
 			continue // too weak to be reviewed or to compete with a link, whatever the prior
 		}
 		cands = append(cands, cand{pos: p, lo: w + prior, w: w, lv: lv, method: baoxue.MatchFuzzy})
