@@ -32,7 +32,7 @@ func TestCompareNames(t *testing.T) {
 		{"阿卜杜拉·买买提", "阿卜杜拉", NameTruncated},
 		{"阿依古丽·吐尔逊", "阿依古丽吐尔", NameTruncated},
 		{"张伟", "张伟伟伟", NameDifferent}, // two characters more, not a minority name
-		{"张", "张伟", NameDifferent},      // one character left is no evidence
+		{"张", "张伟", NameDifferent},    // one character left is no evidence
 		{"王芳", "李芳", NameDifferent},
 		{"", "张伟", NameMissing},
 		{"张伟", "", NameMissing},

@@ -93,7 +93,9 @@ func TestMatchDamage(t *testing.T) {
 		{"variant, birth off by one", nil, func(e *Record) { e.Key, e.KeyState, e.Birth = typo(t, key, 15, '7'), KeyInvalid, 20140304 },
 			want{baoxue.MatchIDVariant, 70, false, "身份证号第16位不同；姓名相同；出生日期相差一天（2014-03-05/2014-03-04）；同乡镇"}},
 		{"variant, near-sound name and a day off: review", func(c *Record) { c.Name = "马晓玲" },
-			func(e *Record) { e.Name, e.Key, e.KeyState, e.Birth = "马晓宁", typo(t, key, 15, '7'), KeyInvalid, 20140304 },
+			func(e *Record) {
+				e.Name, e.Key, e.KeyState, e.Birth = "马晓宁", typo(t, key, 15, '7'), KeyInvalid, 20140304
+			},
 			want{baoxue.MatchIDVariant, 70, true, "身份证号第16位不同；姓名近音（马晓玲/马晓宁）；出生日期相差一天（2014-03-05/2014-03-04）；同乡镇"}},
 		{"variant, different name: no link", nil, func(e *Record) { e.Name, e.Key, e.KeyState = "王芳", typo(t, key, 15, '7'), KeyInvalid },
 			want{baoxue.MatchNone, -1, false, ""}},
@@ -117,7 +119,9 @@ func TestMatchDamage(t *testing.T) {
 			want{baoxue.MatchFuzzy, 70, true, "学籍无身份证号；姓名相同；出生日期不同（2014-03-05/2015-03-05）；同乡镇"}},
 		{"no ID, sex wrong: review", nil, func(e *Record) { e.Key, e.Sex = 0, baoxue.Female },
 			want{baoxue.MatchFuzzy, 70, true, "学籍无身份证号；姓名相同；出生日期相同；性别不同；同乡镇"}},
-		{"ID truncated by Excel", nil, func(e *Record) { e.Key, e.KeyState = typo(t, typo(t, typo(t, key, 15, '0'), 16, '0'), 17, '0'), KeyTruncated },
+		{"ID truncated by Excel", nil, func(e *Record) {
+			e.Key, e.KeyState = typo(t, typo(t, typo(t, key, 15, '0'), 16, '0'), 17, '0'), KeyTruncated
+		},
 			want{baoxue.MatchFuzzy, 70, false, "学籍身份证号被Excel截断，前15位相同；姓名相同；出生日期相同；同乡镇"}},
 		{"registry without ID", func(c *Record) { c.Key = 0 }, nil,
 			want{baoxue.MatchFuzzy, 70, false, "户籍无身份证号；姓名相同；出生日期相同；同乡镇"}},
@@ -170,8 +174,8 @@ func TestTwinsDoNotLinkToEachOther(t *testing.T) {
 	a := Record{Key: kA, Name: "马小龙", Birth: 20140305, Sex: baoxue.Male, Region: "622921100201", Guardian: "马建国", Ref: 0}
 	b := Record{Key: kB, Name: "马小虎", Birth: 20140305, Sex: baoxue.Male, Region: "622921100201", Guardian: "马建国", Ref: 1}
 	for _, enr := range [][]Record{
-		{{Name: "马小龙", Birth: 20140305, Sex: baoxue.Male, Region: "622921100", Ref: 10}},                    // A's 学籍 without ID
-		{{Key: kA, Name: "马小龙", Birth: 20140305, Sex: baoxue.Male, Region: "622921100", Ref: 10}},           // with ID
+		{{Name: "马小龙", Birth: 20140305, Sex: baoxue.Male, Region: "622921100", Ref: 10}},                          // A's 学籍 without ID
+		{{Key: kA, Name: "马小龙", Birth: 20140305, Sex: baoxue.Male, Region: "622921100", Ref: 10}},                 // with ID
 		{{Key: swapAt(t, kA, 14), KeyState: KeyInvalid, Name: "马小龙", Birth: 20140305, Sex: baoxue.Male, Ref: 10}}, // typo'd ID
 	} {
 		m := NewMatcher(enr, Options{})
