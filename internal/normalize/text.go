@@ -31,6 +31,9 @@ func isInvisible(r rune) bool {
 func Trim(s string) string {
 	for len(s) > 0 {
 		c := s[0]
+		if c >= 0xE4 && c <= 0xE9 {
+			break // U+4000–U+9FFF: Han, never blank
+		}
 		if c < utf8.RuneSelf {
 			if c != ' ' && (c < '\t' || c > '\r') {
 				break
@@ -46,6 +49,9 @@ func Trim(s string) string {
 	}
 	for len(s) > 0 {
 		c := s[len(s)-1]
+		if n := len(s); n >= 3 && s[n-3] >= 0xE4 && s[n-3] <= 0xE9 && c >= 0x80 && c < 0xC0 && s[n-2] >= 0x80 && s[n-2] < 0xC0 {
+			break // ends with U+4000–U+9FFF
+		}
 		if c < utf8.RuneSelf {
 			if c != ' ' && (c < '\t' || c > '\r') {
 				break
@@ -114,8 +120,12 @@ func Blank(s string) bool {
 	return s == "" || isPlaceholder(s)
 }
 
-// isPlaceholder reports the values that mean "no value" in hand-typed sheets. s is clean.
+// isPlaceholder reports the values that mean "no value" in hand-typed sheets. s is clean. None
+// is longer than six bytes, which spares the switch for almost every real value.
 func isPlaceholder(s string) bool {
+	if len(s) > 6 {
+		return false
+	}
 	switch s {
 	case "无", "不详", "未知", "空", "暂无", "没有", "待定", "待查",
 		"-", "--", "---", "—", "——", "/", "//", "\\", "*", "?", "??", "？",
