@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -84,6 +86,32 @@ func (db *DB) Migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+	}
+	return db.checkKey(ctx)
+}
+
+// ErrWrongKey reports that the store's data was encrypted with another key.
+var ErrWrongKey = errors.New("密钥与数据库不匹配：数据库中的数据是用另一把密钥加密的，请使用原来的密钥文件或 BAOXUE_KEY")
+
+// checkKey records the key's fingerprint on first use and refuses a different key afterwards, so
+// that a lost or mistyped key is reported at once instead of as undecryptable rows later, and no
+// data is ever written under a second key.
+func (db *DB) checkKey(ctx context.Context) error {
+	fp := hex.EncodeToString(db.keys.BlindIndex("baoxue key check v1"))
+	err := db.inWriteTx(ctx, "key check", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('key_check', $1)
+			ON CONFLICT (name) DO NOTHING`, fp)
+		return translate("key check", err)
+	})
+	if err != nil {
+		return err
+	}
+	var stored string
+	if err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'key_check'`).Scan(&stored); err != nil {
+		return translate("key check", err)
+	}
+	if stored != fp {
+		return ErrWrongKey
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/baoxue/baoxue"
+	"github.com/baoxue/baoxue/internal/pii"
 	"github.com/baoxue/baoxue/internal/store"
 	"github.com/baoxue/baoxue/internal/store/storetest"
 )
@@ -307,4 +309,25 @@ func TestForeignKeysEnforced(t *testing.T) {
 			t.Fatal("row for a missing dataset accepted")
 		}
 	})
+}
+
+func TestWrongKeyRefused(t *testing.T) {
+	for _, tg := range storetest.Targets(t) {
+		t.Run(tg.Name, func(t *testing.T) {
+			ctx := context.Background()
+			storetest.OpenURL(t, tg.URL) // migrated with the test key
+			other, err := pii.New(bytes.Repeat([]byte{1}, pii.MasterKeySize))
+			if err != nil {
+				t.Fatal(err)
+			}
+			db, err := store.Open(ctx, tg.URL, other)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.Migrate(ctx); !errors.Is(err, store.ErrWrongKey) {
+				t.Fatalf("migrate with another key: %v", err)
+			}
+		})
+	}
 }

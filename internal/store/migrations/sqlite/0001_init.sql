@@ -7,6 +7,13 @@
 -- details and phones are in pii_enc. Names stay in clear because fuzzy matching needs them and they
 -- are masked wherever shown. Dates of birth are INTEGER yyyymmdd, 0 when unknown.
 
+-- settings holds store-wide values; key_check is a keyed hash (HMAC-SM3) of a constant that tells
+-- whether the key given at start-up is the one the data was encrypted with.
+CREATE TABLE settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
 CREATE TABLE datasets (
     id           INTEGER PRIMARY KEY,
     kind         TEXT    NOT NULL,
