@@ -5,8 +5,9 @@ import (
 	"unicode/utf8"
 )
 
-// StudentNo normalises a 全国学籍号: G (from a resident ID), J (for pupils without one, from an
-// ID-like number) or L (temporary) followed by 18 characters, 17 digits and a last digit or X;
+// StudentNo normalises a 全国学籍号: G followed by the pupil's ID number, or J or L followed by
+// an ID-like number the system assigns to pupils without a usable ID: a letter, 17 digits and a
+// last digit or X;
 // blanks and Excel's apostrophe are removed and letters upper-cased (g… → G…, …x → …X).
 //
 // STUDENT_NO_FORMAT is a warning, not an error: the student number is a secondary key (matching
@@ -53,7 +54,7 @@ func isStudentNo(s string) bool {
 // and blanks, dashes, dots and brackets inside are removed (+86 138-1234-5678 → 13812345678). A
 // landline is an area code (010, 02x, or 0xxx) and 7–8 digits, written 0931-8123456 with an
 // optional extension (0931-8123456-801, 转801). When a cell holds several numbers separated by
-// / , ， ; ； 、 the first valid one is kept and the others are named in a warning.
+// / , ， ; ； 、 the first valid one is kept, with a warning that the others were left out.
 //
 // PHONE_FORMAT is always a warning: a wrong phone number must not reject a child. The value is
 // then "" (or the first valid number). Blank input gives "" and no problem.

@@ -84,9 +84,8 @@ func gradeInvalid(s string) *Problem {
 	return fail(CodeGradeInvalid, "年级“"+quote(s)+"”无法识别，请填写 一年级…九年级、初一…初三 或 1…9")
 }
 
-// numeral reads one grade number at the start of s: a Chinese numeral 一…九 (also 十一, 十二 are
-// not grades and are not read), or one or two ASCII digits ("1", "01", "1.0" from a numeric
-// cell). It returns the value and the bytes consumed.
+// numeral reads one grade number at the start of s: a Chinese numeral 一…九, or one or two ASCII
+// digits ("1", "01", "1.0" from a numeric cell). It returns the value and the bytes consumed.
 func numeral(s string) (n, size int, ok bool) {
 	if s == "" {
 		return 0, 0, false
