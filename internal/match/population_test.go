@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -54,33 +55,21 @@ type population struct {
 	damage      []string // per enrollment: what was done to it
 }
 
+// zipf draws items[i] with probability ∝ 1/(i+1)^0.8, the rank–frequency law of names.
 func zipf(r *rand.Rand, items []string) string {
-	// P(i) ∝ 1/(i+1)^0.8, drawn by inversion on a small table
 	total := 0.0
 	for i := range items {
-		total += 1 / pow08(i+1)
+		total += math.Pow(float64(i+1), -0.8)
 	}
 	x := r.Float64() * total
 	for i := range items {
-		x -= 1 / pow08(i+1)
+		x -= math.Pow(float64(i+1), -0.8)
 		if x <= 0 {
 			return items[i]
 		}
 	}
 	return items[len(items)-1]
 }
-
-func pow08(n int) float64 {
-	// n^0.8 without math, precise enough for weights
-	x := float64(n)
-	y := x
-	for range 30 {
-		y = y - (pow5(y)-pow4(x))/(5*pow4(y))
-	}
-	return y // y^5 = x^4
-}
-func pow4(x float64) float64 { return x * x * x * x }
-func pow5(x float64) float64 { return x * x * x * x * x }
 
 func makeID(region string, birth baoxue.Date, seq int, male bool) (string, uint64) {
 	if male && seq%2 == 0 || !male && seq%2 == 1 {
