@@ -58,9 +58,9 @@ func TestMemoryPerRecord(t *testing.T) {
 	if testing.Short() {
 		t.Skip("allocates a large index")
 	}
-	p := genPopulation(12, 50000)
+	p := genPopulation(12, 25000)
 	var enr []Record
-	for len(enr) < 200000 {
+	for len(enr) < 100000 {
 		enr = append(enr, p.enrollments...)
 	}
 	for i := range enr {

@@ -81,7 +81,10 @@ func makeID(region string, birth baoxue.Date, seq int, male bool) (string, uint6
 }
 
 // genPopulation builds n children in two counties and the enrollment file of the enrolled ones.
-func genPopulation(seed uint64, n int) population {
+func genPopulation(seed uint64, n int) population { return genPopulationHard(seed, n, 1) }
+
+// genPopulationHard multiplies every damage rate by hard (1 realistic, 2–3 hard).
+func genPopulationHard(seed uint64, n, hard int) population {
 	r := rand.New(rand.NewPCG(seed, 7))
 	counties := []string{"622921", "622923"}
 	var p population
@@ -134,7 +137,19 @@ func genPopulation(seed uint64, n int) population {
 		if !p.enrolled[i] {
 			continue
 		}
-		e, d := damage(r, c)
+		e, d := damage(r, c, hard)
+		// Registry damage, applied after the 学籍 copy: a mistyped ID (the caller passes it as
+		// KeyInvalid) or none at all. Such children are invalid_id in the ledger, but a link
+		// still tells the official where the child is.
+		switch x := r.IntN(1000) / hard; {
+		case x < 3:
+			b := []byte(idcard.Unpack(c.Key).String())
+			j := 6 + r.IntN(11)
+			b[j] = byte('0' + (int(b[j]-'0')+1+r.IntN(9))%10)
+			p.children[i].Key, p.children[i].KeyState = PackDigits(string(b)), KeyInvalid
+		case x < 5:
+			p.children[i].Key = 0
+		}
 		e.Ref = int32(i)
 		p.enrollments = append(p.enrollments, e)
 		p.damage = append(p.damage, d)
@@ -143,14 +158,14 @@ func genPopulation(seed uint64, n int) population {
 }
 
 // damage copies a child into an enrollment record with the generator's realistic damage.
-func damage(r *rand.Rand, c Record) (Record, string) {
+func damage(r *rand.Rand, c Record, hard int) (Record, string) {
 	e := Record{Key: c.Key, Name: c.Name, Birth: c.Birth, Sex: c.Sex, Region: c.Region[:9]}
 	if r.IntN(5) == 0 {
 		e.Region = c.Region[:6] + fmt.Sprintf("%03d", 100+r.IntN(12)) // school in another township
 	}
 	var what []string
 	digits := []byte(idcard.Unpack(c.Key).String())
-	switch x := r.IntN(1000); {
+	switch x := r.IntN(1000) / hard; {
 	case x < 30: // one substituted digit
 		i := r.IntN(18)
 		old := digits[i]
@@ -176,7 +191,7 @@ func damage(r *rand.Rand, c Record) (Record, string) {
 		what = append(what, "id-excel")
 	}
 	rs := []rune(e.Name)
-	switch x := r.IntN(1000); {
+	switch x := r.IntN(1000) / hard; {
 	case x < 50:
 		for i := len(rs) - 1; i >= 0; i-- {
 			if h := homophones[rs[i]]; len(h) > 0 {
@@ -206,7 +221,7 @@ func damage(r *rand.Rand, c Record) (Record, string) {
 		}
 	}
 	e.Name = string(rs)
-	switch x := r.IntN(1000); {
+	switch x := r.IntN(1000) / hard; {
 	case x < 15:
 		e.Birth = e.Birth.AddDays(1 - 2*r.IntN(2))
 		what = append(what, "birth-day")
@@ -216,7 +231,7 @@ func damage(r *rand.Rand, c Record) (Record, string) {
 			what = append(what, "birth-swapped")
 		}
 	}
-	if r.IntN(500) == 0 {
+	if r.IntN(500) < hard {
 		e.Sex = map[baoxue.Sex]baoxue.Sex{baoxue.Male: baoxue.Female, baoxue.Female: baoxue.Male}[e.Sex]
 		what = append(what, "sex")
 	}
@@ -243,6 +258,7 @@ func runPopulation(t testing.TB, p population) (outcome, []Result) {
 	}
 	var o outcome
 	o.children = len(p.children)
+	taken := map[int32]int{}
 	for i, res := range results {
 		if res.Pending {
 			t.Fatalf("child %d still pending after Resolve", i)
@@ -261,6 +277,10 @@ func runPopulation(t testing.TB, p population) (outcome, []Result) {
 				o.enrolledReview++
 			}
 		case res.Ref >= 0:
+			if j, ok := taken[res.Ref]; ok {
+				t.Errorf("children %d and %d both linked to record %d", j, i, res.Ref)
+			}
+			taken[res.Ref] = i
 			o.autoLinks++
 			if res.Method != baoxue.MatchIDExact {
 				o.fuzzyOrVariantLinks++
@@ -281,16 +301,23 @@ func runPopulation(t testing.TB, p population) (outcome, []Result) {
 }
 
 func TestPrecisionOnSyntheticPopulation(t *testing.T) {
-	for _, seed := range []uint64{1, 2} {
-		p := genPopulation(seed, 20000)
+	// Damage ×1 is already harsher than internal/gen's hard profile for 学籍 (≈ 11 % of IDs
+	// damaged or missing against 5.6 %, 8 % of names against 2.8 %); ×3 is a stress test, where
+	// only precision and a looser review bound are required.
+	for _, tc := range []struct {
+		seed, hard         uint64
+		minRecall, maxRevw float64
+	}{{1, 1, 0.99, 0.01}, {2, 1, 0.99, 0.01}, {3, 3, 0.96, 0.035}} {
+		seed := tc.seed
+		p := genPopulationHard(seed, 20000, int(tc.hard))
 		o, results := runPopulation(t, p)
 		precision := float64(o.autoCorrect) / float64(o.autoLinks)
 		recall := float64(o.enrolledFound) / float64(o.enrolled)
 		reviewRate := float64(o.reviews) / float64(o.children)
 		// Out-of-school children found: dropouts that end up as none or review.
 		dropRecall := 1 - float64(o.dropoutsHidden)/float64(o.dropouts)
-		t.Logf("seed %d: %d children, %d enrolled; auto links %d (%d non-exact), precision %.5f; recall of enrolled %.4f; review %d (%.3f%%; %d dropouts); enrolled not found %d; dropouts hidden %d (recall %.4f)",
-			seed, o.children, o.enrolled, o.autoLinks, o.fuzzyOrVariantLinks, precision, recall, o.reviews, 100*reviewRate, o.reviewsOfDropouts, o.missing, o.dropoutsHidden, dropRecall)
+		t.Logf("seed %d damage×%d: %d children, %d enrolled; auto links %d (%d non-exact), precision %.5f; recall of enrolled %.4f; review %d (%.3f%%; %d dropouts); enrolled not found %d; dropouts hidden %d (recall %.4f)",
+			seed, tc.hard, o.children, o.enrolled, o.autoLinks, o.fuzzyOrVariantLinks, precision, recall, o.reviews, 100*reviewRate, o.reviewsOfDropouts, o.missing, o.dropoutsHidden, dropRecall)
 		if precision < 0.999 {
 			for i, res := range results {
 				if !res.Review && res.Ref >= 0 && int(res.Ref) != i {
@@ -299,11 +326,11 @@ func TestPrecisionOnSyntheticPopulation(t *testing.T) {
 			}
 			t.Errorf("automatic link precision %.5f < 0.999", precision)
 		}
-		if recall < 0.99 {
-			t.Errorf("recall of enrolled children %.4f < 0.99", recall)
+		if recall < tc.minRecall {
+			t.Errorf("recall of enrolled children %.4f < %.2f", recall, tc.minRecall)
 		}
-		if reviewRate > 0.01 {
-			t.Errorf("review queue %.3f%% of children > 1%%", 100*reviewRate)
+		if reviewRate > tc.maxRevw {
+			t.Errorf("review queue %.3f%% of children > %.1f%%", 100*reviewRate, 100*tc.maxRevw)
 		}
 		if dropRecall < 0.995 {
 			t.Errorf("out-of-school recall %.4f < 0.995", dropRecall)
