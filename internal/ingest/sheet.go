@@ -144,16 +144,36 @@ func (s *sheetSource) readCells() error {
 				}
 				continue
 			}
-			if r, ok := sc.attr("r"); ok {
-				c, err := columnIndex(r)
+			// One pass over the attributes: r (reference), s (style), t (type).
+			var ref, typ []byte
+			style, hasRef := -1, false
+			for a := sc.attrs; ; {
+				key, val, rest, ok := nextAttr(a)
+				if !ok {
+					break
+				}
+				switch string(key) {
+				case "r":
+					ref, hasRef = val, true
+				case "s":
+					if n, err := strconv.Atoi(string(val)); err == nil {
+						style = n
+					}
+				case "t":
+					typ = val
+				}
+				a = rest
+			}
+			if hasRef {
+				c, err := columnIndex(ref)
 				if err != nil {
-					return s.book.corrupt("工作表“%s”第 %d 行的单元格引用“%s”无效", s.info.name, s.rowNum, r)
+					return s.book.corrupt("工作表“%s”第 %d 行的单元格引用“%s”无效", s.info.name, s.rowNum, ref)
 				}
 				col = c
 			} else {
 				col++
 			}
-			if err := s.readCell(col); err != nil {
+			if err := s.readCell(col, string(typ), style); err != nil {
 				return err
 			}
 		}
@@ -181,16 +201,8 @@ func columnIndex(ref []byte) (int, error) {
 }
 
 // readCell reads one <c> element (its start tag is current) and records its value.
-func (s *sheetSource) readCell(col int) error {
+func (s *sheetSource) readCell(col int, cellType string, style int) error {
 	sc := s.sc
-	typ, _ := sc.attr("t")
-	cellType := string(typ) // small: the compiler does not allocate for these comparisons
-	style := -1
-	if v, ok := sc.attr("s"); ok {
-		if n, err := strconv.Atoi(string(v)); err == nil {
-			style = n
-		}
-	}
 	if sc.selfClosing {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -315,7 +316,7 @@ func (s *textSource) split(line []byte) error {
 	str := string(line)
 	s.cells = s.cells[:0]
 	for {
-		j := indexByteString(str, s.delim)
+		j := strings.IndexByte(str, s.delim)
 		if j < 0 {
 			s.cells = append(s.cells, Cell{Value: str})
 			break
@@ -324,15 +325,6 @@ func (s *textSource) split(line []byte) error {
 		str = str[j+1:]
 	}
 	return s.checkColumns()
-}
-
-func indexByteString(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 func (s *textSource) checkColumns() error {

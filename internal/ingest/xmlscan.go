@@ -181,22 +181,20 @@ func (x *xmlScanner) tag() (bool, error) {
 		}
 		return false, errDTD
 	}
-	// A start tag: find the '>' that is not inside a quoted attribute value.
-	var quote byte
+	// A start tag: find the '>' that is not inside a quoted attribute value, jumping over values.
 	end := -1
 	for i := 1; i < len(data); i++ {
 		c := data[i]
-		if quote != 0 {
-			if c == quote {
-				quote = 0
-			}
-			continue
-		}
-		if c == '"' || c == '\'' {
-			quote = c
-		} else if c == '>' {
+		if c == '>' {
 			end = i
 			break
+		}
+		if c == '"' || c == '\'' {
+			k := bytes.IndexByte(data[i+1:], c)
+			if k < 0 {
+				break
+			}
+			i += k + 1
 		}
 	}
 	if end < 0 {
@@ -228,32 +226,47 @@ func localName(qname []byte) []byte {
 	return qname
 }
 
+// nextAttr splits the first attribute off a start tag's attribute bytes: its local name, its raw
+// value, and the rest. ok is false when no (well-formed) attribute is left.
+func nextAttr(a []byte) (name, val, rest []byte, ok bool) {
+	i := 0
+	for i < len(a) && isXMLSpace(a[i]) {
+		i++
+	}
+	eq := bytes.IndexByte(a[i:], '=')
+	if eq < 0 {
+		return nil, nil, nil, false
+	}
+	name = a[i : i+eq]
+	for len(name) > 0 && isXMLSpace(name[len(name)-1]) {
+		name = name[:len(name)-1]
+	}
+	j := i + eq + 1
+	for j < len(a) && isXMLSpace(a[j]) {
+		j++
+	}
+	if j >= len(a) || (a[j] != '"' && a[j] != '\'') {
+		return nil, nil, nil, false
+	}
+	end := bytes.IndexByte(a[j+1:], a[j])
+	if end < 0 {
+		return nil, nil, nil, false
+	}
+	return localName(name), a[j+1 : j+1+end], a[j+2+end:], true
+}
+
 // attr returns the raw value of the attribute with this local name in the current start tag.
 func (x *xmlScanner) attr(name string) ([]byte, bool) {
 	a := x.attrs
 	for {
-		for len(a) > 0 && isXMLSpace(a[0]) {
-			a = a[1:]
-		}
-		eq := bytes.IndexByte(a, '=')
-		if eq < 0 {
+		key, val, rest, ok := nextAttr(a)
+		if !ok {
 			return nil, false
 		}
-		key := localName(bytes.TrimSpace(a[:eq]))
-		a = bytes.TrimLeft(a[eq+1:], " \t\r\n")
-		if len(a) == 0 || (a[0] != '"' && a[0] != '\'') {
-			return nil, false
-		}
-		q := a[0]
-		end := bytes.IndexByte(a[1:], q)
-		if end < 0 {
-			return nil, false
-		}
-		val := a[1 : 1+end]
-		a = a[2+end:]
 		if string(key) == name {
 			return val, true
 		}
+		a = rest
 	}
 }
 
