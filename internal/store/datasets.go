@@ -126,11 +126,12 @@ func (db *DB) ImportDataset(ctx context.Context, ds *baoxue.Dataset, fill func(w
 		return 0, translate("import", err)
 	}
 	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, done, err := db.dialect.beginBulk(ctx, conn)
 	if err != nil {
 		return 0, translate("import", err)
 	}
-	defer tx.Rollback() // no-op after Commit
+	defer done()
+	defer tx.Rollback() // no-op after Commit; runs before done
 
 	var id int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO datasets (kind, file_name, sha256, sheet, importer, imported_at, as_of)

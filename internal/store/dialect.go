@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"net/url"
 	"strings"
@@ -73,7 +74,7 @@ func openSQLite(ctx context.Context, path string) (write, read *sql.DB, err erro
 	}
 	// A bare path (not "file:") keeps SQLite from interpreting it as a URI; modernc strips the
 	// query part and applies it as connection settings.
-	write, err = sql.Open("sqlite", path+"?"+sqlitePragmas+"&_txlock=immediate&_pragma=cache_size(-65536)")
+	write, err = sql.Open("sqlite", path+"?"+sqlitePragmas+"&_txlock=immediate&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -95,6 +96,34 @@ func openSQLite(ctx context.Context, path string) (write, read *sql.DB, err erro
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4)
 	return write, read, nil
+}
+
+// beginBulk starts the transaction of a bulk load (an import or a ledger) on conn and returns a
+// function to call after it has ended.
+//
+// On SQLite it first turns foreign-key enforcement off for this connection (the pragma is a no-op
+// inside a transaction). The load inserts the parent row (dataset or run) itself in the same
+// transaction, so the per-row check is redundant, and it is expensive: with an immediate foreign
+// key every multi-row INSERT must keep a statement journal (measured ≈20% of the import's CPU).
+// done turns enforcement back on, or discards the connection if it cannot.
+func (d dialect) beginBulk(ctx context.Context, conn *sql.Conn) (tx *sql.Tx, done func(), err error) {
+	done = func() {}
+	if d.name == dialectSQLite {
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return nil, nil, err
+		}
+		done = func() {
+			if _, err := conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); err != nil {
+				conn.Raw(func(any) error { return driver.ErrBadConn }) // never hand it out again
+			}
+		}
+	}
+	tx, err = conn.BeginTx(ctx, nil)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return tx, done, nil
 }
 
 func openPostgres(ctx context.Context, u string) (*sql.DB, error) {

@@ -106,10 +106,11 @@ func (db *DB) SaveRun(ctx context.Context, run *Run, fill func(w *LedgerWriter) 
 		return 0, translate("save run", err)
 	}
 	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, done, err := db.dialect.beginBulk(ctx, conn)
 	if err != nil {
 		return 0, translate("save run", err)
 	}
+	defer done()
 	defer tx.Rollback()
 	var id int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO comparison_runs (as_of, age_rule, dataset_ids, created_at)

@@ -302,9 +302,18 @@ func TestFindPersonByID(t *testing.T) {
 	})
 }
 
+// Foreign keys hold for ordinary writes, also after an import (which turns enforcement off for its
+// own transaction on SQLite).
 func TestForeignKeysEnforced(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, err := db.SQL().Exec(`INSERT INTO persons (dataset_id, source_row) VALUES (12345, 1)`)
+		_, err := db.ImportDataset(context.Background(), dataset(baoxue.KindRegistry, "fk"), func(w *store.DatasetWriter) error {
+			p := samplePerson(1)
+			return w.Person(&p)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.SQL().Exec(`INSERT INTO persons (dataset_id, source_row) VALUES (12345, 1)`)
 		if err == nil {
 			t.Fatal("row for a missing dataset accepted")
 		}
