@@ -229,8 +229,8 @@ func pickIDDamage(r *rand.Rand, rates *[numDamageKinds]uint32, id *[18]byte) dam
 	return numDamageKinds
 }
 
-// damagedID returns the ID as the damaged file shows it, in canonical form for the structural
-// kinds (typo, swap) and as raw text for the formatting kinds.
+// appendDamagedID appends the ID as the damaged file shows it: another valid-looking 18
+// characters for the structural kinds (typo, swap), raw cell text for the formatting kinds.
 func appendDamagedID(b []byte, r *rand.Rand, id *[18]byte, k damageKind) []byte {
 	switch k {
 	case dIDTypo:

@@ -84,6 +84,16 @@ func TestCleanTruthAgrees(t *testing.T) {
 	}
 
 	records := map[string][]rec{}
+	for _, x := range []*table{enr, nat} {
+		seen := map[string]bool{}
+		for _, row := range x.rows {
+			s := x.get(row, colStuNo...)
+			if seen[s] {
+				t.Fatalf("student number %s twice in one file", s)
+			}
+			seen[s] = true
+		}
+	}
 	for _, x := range []struct {
 		name string
 		tb   *table
@@ -107,6 +117,9 @@ func TestCleanTruthAgrees(t *testing.T) {
 	for i, row := range truth.rows {
 		id, status := truth.get(row, "id_number"), truth.get(row, "status")
 		counts[status]++
+		if num, code := v.Check(id); code != idcard.OK || num.String() != id {
+			t.Fatalf("truth row %d: ID %q: %v", i+1, id, code)
+		}
 		regRow, _ := strconv.Atoi(truth.get(row, "registry_row"))
 		if truth.get(row, "migrant") == "1" {
 			migrants++

@@ -31,19 +31,18 @@ type village struct {
 }
 
 type county struct {
-	idx                int
-	code               string
-	name, pref, prov   string
-	title              string // how file titles name the area: 临夏县 or 甘肃省
-	towns              []*unit
-	schools            []*school
-	special            *school
-	seatPrim, seatJun  []*school
-	eth                ethMix
-	povertyPer100k     uint32
-	elsewherePer100k   uint32 // children studying in another province
-	blockSize          int    // ID sequence numbers per township per day and sex
-	heteronymousForced bool
+	idx               int
+	code              string
+	name, pref, prov  string
+	title             string // how file titles name the area: 临夏县 or 甘肃省
+	towns             []*unit
+	schools           []*school
+	special           *school
+	seatPrim, seatJun []*school
+	eth               ethMix
+	povertyPer100k    uint32
+	elsewherePer100k  uint32 // children studying in another province
+	blockSize         int    // ID sequence numbers per township per day and sex
 }
 
 // unit is one township: the piece of work a generator goroutine does in one go.
