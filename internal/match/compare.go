@@ -109,8 +109,21 @@ func CompareNames(t *pinyin.Table, a, b string) NameLevel {
 	if a == b {
 		return NameSame
 	}
-	var bufA, bufB [maxNameRunes]rune
+	var bufA [maxNameRunes]rune
 	ra, sepA := nameRunes(bufA[:0], a)
+	return compareNameRunes(t, ra, sepA, a, b)
+}
+
+// compareNameRunes is CompareNames with a's runes (separators removed) already decoded, for the
+// loop over a child's candidates.
+func compareNameRunes(t *pinyin.Table, ra []rune, sepA bool, a, b string) NameLevel {
+	if a == "" || b == "" {
+		return NameMissing
+	}
+	if a == b {
+		return NameSame
+	}
+	var bufB [maxNameRunes]rune
 	rb, sepB := nameRunes(bufB[:0], b)
 	if len(ra) == 0 || len(rb) == 0 {
 		return NameMissing

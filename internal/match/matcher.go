@@ -94,8 +94,9 @@ type Matcher struct {
 
 	recs  []enr
 	nPool int
-	text  string // names and guardians
-	keys  keyIndex
+	text  string              // names and guardians
+	keys  keyIndex            // every valid or typo'd ID
+	typos keyIndex            // the typo'd IDs (KeyInvalid) alone, small enough to stay in cache
 	dups  map[uint32][]uint32 // first position of a repeated key → its other positions
 	names []nameKey           // pool records by county and folded pinyin of the name
 
@@ -193,7 +194,13 @@ func NewMatcher(enrollments []Record, opts Options) *Matcher {
 			n++
 		}
 	}
-	m.keys = newKeyIndex(n)
+	nTypos := 0
+	for i := range m.nPool {
+		if m.recs[i].key != 0 && m.recs[i].ks == KeyInvalid {
+			nTypos++
+		}
+	}
+	m.keys, m.typos = newKeyIndex(n), newKeyIndex(nTypos)
 	keyAt := func(p uint32) uint64 { return m.recs[p].key }
 	for i := range m.recs {
 		e := &m.recs[i]
@@ -205,6 +212,10 @@ func NewMatcher(enrollments []Record, opts Options) *Matcher {
 				m.dups = make(map[uint32][]uint32)
 			}
 			m.dups[first] = append(m.dups[first], uint32(i))
+			continue
+		}
+		if e.ks == KeyInvalid {
+			m.typos.insert(e.key, uint32(i), keyAt)
 		}
 	}
 
@@ -304,7 +315,12 @@ func (m *Matcher) Len() int { return len(m.recs) }
 
 // positions appends the positions of the records with key.
 func (m *Matcher) positions(dst []uint32, key uint64) []uint32 {
-	p, ok := m.keys.lookup(key, func(p uint32) uint64 { return m.recs[p].key })
+	return m.positionsIn(&m.keys, dst, key)
+}
+
+// positionsIn looks key up in ix (keys or typos; both store the first position of a key).
+func (m *Matcher) positionsIn(ix *keyIndex, dst []uint32, key uint64) []uint32 {
+	p, ok := ix.lookup(key, func(p uint32) uint64 { return m.recs[p].key })
 	if !ok {
 		return dst
 	}
@@ -333,11 +349,13 @@ func (m *Matcher) Match(child Record) Result {
 		m.unkeyed++
 	}
 	m.mu.Unlock()
+	var pr probe
+	m.newProbe(child, &pr)
 	var cands []cand
 	if hasKey {
-		cands = m.variants(child, cands)
+		cands = m.variants(&pr, cands)
 	}
-	cands = m.fuzzy(child, cands)
+	cands = m.fuzzy(&pr, cands)
 	if len(cands) == 0 {
 		return Result{Method: baoxue.MatchNone, Ref: -1}
 	}
@@ -455,20 +473,29 @@ func variantKeys(dst []uint64, key uint64) []uint64 {
 	return dst
 }
 
-func (m *Matcher) variants(child Record, cands []cand) []cand {
+// variants adds the records whose ID is one typo away from the child's. One substituted digit
+// or one adjacent transposition always breaks the check character, so for a child with a valid
+// ID only the typo'd enrollment IDs can be variants: those are probed in their own small index,
+// which stays in cache (the full index of a province does not, and ~180 probes per child would
+// each miss).
+func (m *Matcher) variants(pr *probe, cands []cand) []cand {
+	child := pr.Record
 	var keyBuf [192]uint64
 	var posBuf [8]uint32
+	ix := &m.keys
+	if child.KeyState == KeyValid {
+		ix = &m.typos
+	}
 	prior := m.currentPrior(child)
-	tfChild := m.tf(child.Name)
 	for _, k := range variantKeys(keyBuf[:0], child.Key) {
-		for _, p := range m.positions(posBuf[:0], k) {
+		for _, p := range m.positionsIn(ix, posBuf[:0], k) {
 			e := &m.recs[p]
-			lv := m.compare(child, e)
-			lv.id = IDVariant
-			if !reviewable(lv) {
+			lv, ok := m.compare(pr, e)
+			if !ok {
 				continue
 			}
-			w := m.w.weight(lv, max(tfChild, m.tf(m.name(e))))
+			lv.id = IDVariant
+			w := m.w.weight(lv, max(pr.tf, m.tf(m.name(e))))
 			cands = append(cands, cand{pos: p, lo: w + prior, w: w, lv: lv, method: baoxue.MatchIDVariant})
 		}
 	}
@@ -504,25 +531,47 @@ func (m *Matcher) currentPrior(child Record) float64 {
 	return m.prior(child, c, u)
 }
 
-// compare grades a child against a record on every field but the ID.
-func (m *Matcher) compare(child Record, e *enr) levels {
+// probe is a child prepared for comparison with many records.
+type probe struct {
+	Record
+	runes  []rune
+	sep    bool
+	region uint64
+	sex    uint8
+	tf     float64
+	buf    [maxNameRunes]rune
+}
+
+func (m *Matcher) newProbe(child Record, pr *probe) {
+	pr.Record = child
+	pr.runes, pr.sep = nameRunes(pr.buf[:0], child.Name)
+	pr.region = regionCode(child.Region)
+	pr.sex = sexCode(child.Sex)
+	pr.tf = m.tf(child.Name)
+}
+
+// compare grades a child against a record on every field but the ID. It stops after the name
+// when the names are plainly different, since such a pair is never a candidate.
+func (m *Matcher) compare(pr *probe, e *enr) (levels, bool) {
 	en := m.name(e)
-	l := levels{
-		name:     CompareNames(m.py, child.Name, en),
-		birth:    CompareBirth(child.Birth, e.birth),
-		sex:      compareSexCodes(sexCode(child.Sex), e.sex),
-		place:    comparePlaceCodes(regionCode(child.Region), e.region),
-		guardian: CompareGuardians(m.py, child.Guardian, m.guardian(e)),
+	l := levels{name: compareNameRunes(m.py, pr.runes, pr.sep, pr.Name, en)}
+	if !reviewable(l) {
+		return l, false
 	}
-	l.sepDiff = l.name == NameSame && child.Name != en
-	return l
+	l.birth = CompareBirth(pr.Birth, e.birth)
+	l.sex = compareSexCodes(pr.sex, e.sex)
+	l.place = comparePlaceCodes(pr.region, e.region)
+	l.guardian = CompareGuardians(m.py, pr.Guardian, m.guardian(e))
+	l.sepDiff = l.name == NameSame && pr.Name != en
+	return l, true
 }
 
 // fuzzy adds the candidates found by blocking: the same birth date, one day off or with month
 // and day swapped (each with the same or unknown sex), and the same near-sound name in the same
 // county. A child with a valid ID is compared with the pool only: an enrollment with a valid,
 // different ID is someone else.
-func (m *Matcher) fuzzy(child Record, cands []cand) []cand {
+func (m *Matcher) fuzzy(pr *probe, cands []cand) []cand {
+	child := pr.Record
 	var posBuf [maxScored]uint32
 	ps := posBuf[:0]
 	parts := [][2]int{{0, m.nPool}}
@@ -563,18 +612,18 @@ func (m *Matcher) fuzzy(child Record, cands []cand) []cand {
 	// decide which weak candidates are kept: use the largest prior possible.
 	maxPrior := m.prior(child, 1, 1) // π clamped to 0.95
 	floor := min(m.rbits, math.Log2(m.link/(1-m.link))) - 15
-	tfChild := m.tf(child.Name)
+	nVariants := len(cands)
 	for _, p := range ps {
-		if slices.ContainsFunc(cands, func(c cand) bool { return c.pos == p }) {
+		if slices.ContainsFunc(cands[:nVariants], func(c cand) bool { return c.pos == p }) {
 			continue // already an ID variant
 		}
 		e := &m.recs[p]
-		lv := m.compare(child, e)
-		if !reviewable(lv) {
+		lv, ok := m.compare(pr, e)
+		if !ok {
 			continue
 		}
 		lv.id = compareIDs(child.Key, child.KeyState, e.key, e.ks)
-		w := m.w.weight(lv, max(tfChild, m.tf(m.name(e))))
+		w := m.w.weight(lv, max(pr.tf, m.tf(m.name(e))))
 		if w+maxPrior < floor {
 			continue // too weak to be reviewed or to compete with a link, whatever the prior
 		}
