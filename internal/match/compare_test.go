@@ -273,3 +273,21 @@ func TestReasons(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCompareNames checks that name comparison never panics, is symmetric, and rates a name
+// against itself as the same (or missing, for a name of separators only).
+func FuzzCompareNames(f *testing.F) {
+	for _, p := range [][2]string{{"张伟", "张玮"}, {"热依拉·吐尔逊", "热依拉·吐"}, {"马小龙", "马龙"}, {"a\xff", "·"}, {"", "x"}} {
+		f.Add(p[0], p[1])
+	}
+	py := pinyin.New()
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ab, ba := CompareNames(py, a, b), CompareNames(py, b, a)
+		if ab != ba {
+			t.Fatalf("CompareNames(%q, %q) = %d but reversed %d", a, b, ab, ba)
+		}
+		if l := CompareNames(py, a, a); l != NameSame && l != NameMissing {
+			t.Fatalf("CompareNames(%q, itself) = %d", a, l)
+		}
+	})
+}
