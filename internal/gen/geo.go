@@ -197,8 +197,6 @@ type plan struct {
 	opts     Options
 	counties []*county
 	units    []*unit
-	villages int
-	schools  int
 	abroad   []*school // schools in other provinces, for national.csv
 	migrant  []string  // six-digit address codes of migrant pupils' IDs (outside Gansu)
 	total    int64     // registry rows
@@ -411,7 +409,6 @@ func (p *plan) buildVillages(u *unit, nominal int, geo *rand.Rand, names *nameTa
 	for i, m := range apportion(u.target, w) {
 		u.villages[i].target = m
 	}
-	p.villages += n
 }
 
 func (p *plan) buildSchools(c *county, geo *rand.Rand) {
@@ -458,7 +455,6 @@ func (p *plan) buildSchools(c *county, geo *rand.Rand) {
 		}
 	}
 	c.special = add(c.name+"特殊教育学校", c.towns[0].code, "特殊教育", true)
-	p.schools += len(c.schools)
 }
 
 // Provinces where Gansu's migrant families live, with the share of pupils going there (per 100).

@@ -47,6 +47,24 @@ func newZipf(spec string, s float64) weighted {
 	return w
 }
 
+// newComposed lists every two-character name first+second, weighted by the product of the
+// characters' Zipf weights; building the strings once keeps picking allocation-free.
+func newComposed(firsts, seconds string, s float64) weighted {
+	var w weighted
+	var total uint32
+	for i, a := range strings.Fields(firsts) {
+		for j, b := range strings.Fields(seconds) {
+			if a == b {
+				continue
+			}
+			total += uint32(10000/math.Pow(float64((i+1)*(j+1)), s)) + 1
+			w.items = append(w.items, a+b)
+			w.cum = append(w.cum, total)
+		}
+	}
+	return w
+}
+
 func (w *weighted) pick(r *rand.Rand) string { return w.items[w.pickIndex(r)] }
 
 func (w *weighted) pickIndex(r *rand.Rand) int {
@@ -84,7 +102,7 @@ const huiSurnames = `马3600 韩450 何380 妥320 穆220 冶240 喇200 虎180 �
 沙140 白150 丁100 米90 哈110 拜70 鲜80 者40 撒40 罗80 李200 陈90 周60 刘100 金80 苏80 汪120
 唐90 孔50 包40 龙40 保30 闵40 苟30`
 
-// Given names by era. Popular names cluster, so draws follow Zipf's law (s≈0.55) over each list.
+// Given names by era. Popular names cluster, so draws follow Zipf's law (s≈0.4) over each list.
 const (
 	maleOld     = `建军 建国 志强 国强 卫东 伟 勇 军 强 斌 磊 明 平 刚 杰 涛 海 华 林 东 兵 辉 鹏 波 超 成 忠 文 武 福 贵 生 山 红军 建华 建平 志刚 志勇 海军 永强 小平 国庆 世忠 德明 学军 玉龙 进财 有福 福全 玉林 保国 建设 振华 国华 国平 万福 长生 春生 金山 银山 有才 治国 建新 文明 卫国 天福 广林 守仁 继红 永福 俊 斌斌 占山 学文`
 	maleMid     = `伟 磊 涛 超 鹏 杰 浩 强 帅 亮 龙 飞 宇 晨 军 斌 勇 刚 辉 波 峰 鑫 凯 明 健 鹏飞 文龙 小龙 海龙 家乐 俊杰 志伟 建伟 晓东 晓明 小军 小兵 文杰 伟伟 永刚 永平 天明 国栋 振宇 建龙 子龙 小刚 东东 亚军 红伟 海涛 海峰 文斌 旭东 晓龙 建斌 志鹏 宏伟 嘉伟 耀华 世杰 成龙 金龙 玉杰 彦龙`
@@ -96,7 +114,16 @@ const (
 	huiFemale   = `玉梅 秀英 海燕 法图麦 阿依舍 尕女 秀花 玉兰 小梅 玉花 桂花 海英 秀兰 梅 燕 花 兰 莲 艳 娟 小燕 海梅 雪梅 玉霞 秀梅 尕梅 麦燕 哈丽麦 尔麦 赛麦 佳怡 梓涵 欣怡 欣 婷 雅 涵 小花 春燕 丽 尕燕 梅花 玉莲 海霞 尕花 法蒂玛 阿米乃 赛力麦 子涵 雨萱`
 	tibetanName = `才让 卓玛 扎西 多杰 拉毛 卓玛草 才让措 东知 尕藏 贡保 完玛 旦正 索南 仁青 加措 桑杰 李毛 吉毛 拉姆 措毛 杨本 久美 更登 丹增 卓嘎 央金 德吉 格桑 次仁 尼玛 达瓦 白玛 巴桑 才旦 拉措 周毛 道吉 华旦 尕让 看卓 当智 切吉 草毛 仁增 才吉 吉先 扎西卓玛 仁青卓玛 扎西才让 才让东知 多杰才让 索南吉 拉毛措 卓玛吉`
 	mongolName  = `巴特尔 乌云 其其格 那仁 苏和 吉日格勒 额尔敦 斯琴 图雅 巴图 乌兰 萨仁 阿拉坦 满都拉 宝音 哈斯 朝鲁 格日勒 敖登 孟和`
-	yugurName   = `安玉玲 钟进文 兰永海 杜秀英 贺国峰 妥国军 顾嘉堡 安梅 钟秀兰 兰志刚`
+)
+
+// Characters that two-character given names are composed of, most popular first. Half of all
+// given names are composed from them, so that besides the big clusters of popular names (马小龙,
+// 张伟) there is the long tail real registries have.
+const (
+	maleFirst    = `子 浩 宇 俊 志 建 海 小 文 国 明 家 永 天 晓 伟 德 学 玉 成 世 金 福 长 兴 鹏 嘉 振 立 光 思 一 博 忠 红 春`
+	maleSecond   = `轩 宇 杰 涛 龙 军 明 强 伟 华 平 林 辉 斌 鹏 飞 峰 东 刚 勇 成 豪 博 涵 瑞 祥 胜 亮 川 山 鑫 凯 超 泽 阳 武`
+	femaleFirst  = `欣 梓 雨 子 佳 思 诗 晓 小 玉 秀 海 春 丽 美 雅 婉 梦 静 慧 金 桂 红 彩 淑 月 雪 艳 凤 翠 紫 可 若 心 文`
+	femaleSecond = `怡 涵 萱 琪 婷 悦 妍 雪 梅 兰 英 燕 霞 娟 芳 丽 琳 倩 颖 瑶 洁 花 珍 云 红 莉 玲 娜 敏 静 彤 蕊 欣 茹 华`
 )
 
 // Names of minorities written with a separating middle dot (given name · father's name), as ID
@@ -125,14 +152,15 @@ const nearHomophonePairs = `陈程 晨成 辰城 珍征 芬峰 林玲 林凌 琳
 
 // nameTables is everything the generator draws names from, parsed once per run.
 type nameTables struct {
-	hanSur, huiSur                             weighted
-	maleOld, maleMid, maleYoung                weighted
-	femaleOld, femaleMid, femaleYoung          weighted
-	huiMale, huiFemale, tibetan, mongol, yugur weighted
-	dotMale, dotFemale, dotFather              weighted
-	homophones                                 map[rune][]rune
-	nearHomophones                             map[rune][]rune
-	heteronymous                               []string
+	hanSur, huiSur                      weighted
+	maleOld, maleMid, maleYoung         weighted
+	femaleOld, femaleMid, femaleYoung   weighted
+	huiMale, huiFemale, tibetan, mongol weighted
+	dotMale, dotFemale, dotFather       weighted
+	maleComposed, femaleComposed        weighted
+	homophones                          map[rune][]rune
+	nearHomophones                      map[rune][]rune
+	heteronymous                        []string
 }
 
 // heteronymousSurnames are surnames whose reading differs from the character's usual reading
@@ -140,7 +168,7 @@ type nameTables struct {
 const heteronymousSurnames = "单 曾 解 区 仇 朴 覃 乐"
 
 func newNameTables() *nameTables {
-	const s = 0.55
+	const s = 0.4
 	t := &nameTables{
 		hanSur:         newWeighted(hanSurnames),
 		huiSur:         newWeighted(huiSurnames),
@@ -150,14 +178,15 @@ func newNameTables() *nameTables {
 		femaleOld:      newZipf(femaleOld, s),
 		femaleMid:      newZipf(femaleMid, s),
 		femaleYoung:    newZipf(femaleYoung, s),
-		huiMale:        newZipf(huiMale, s),
-		huiFemale:      newZipf(huiFemale, s),
+		huiMale:        newZipf(huiMale, 0.25),
+		huiFemale:      newZipf(huiFemale, 0.25),
 		tibetan:        newZipf(tibetanName, s),
 		mongol:         newZipf(mongolName, s),
-		yugur:          newZipf(yugurName, s),
 		dotMale:        newZipf(dotMale, 0.4),
 		dotFemale:      newZipf(dotFemale, 0.4),
 		dotFather:      newZipf(dotFather, 0.4),
+		maleComposed:   newComposed(maleFirst, maleSecond, 0.5),
+		femaleComposed: newComposed(femaleFirst, femaleSecond, 0.5),
 		homophones:     map[rune][]rune{},
 		nearHomophones: map[rune][]rune{},
 		heteronymous:   strings.Fields(heteronymousSurnames),

@@ -544,6 +544,12 @@ func (w *worker) name(h *hhCtx, p *person, sur string) {
 		era = 1
 	}
 	hanGiven := func() string {
+		if r.IntN(100) < 50 {
+			if male {
+				return nt.maleComposed.pick(r)
+			}
+			return nt.femaleComposed.pick(r)
+		}
 		switch {
 		case male && era == 0:
 			return nt.maleOld.pick(r)
@@ -580,7 +586,7 @@ func (w *worker) name(h *hhCtx, p *person, sur string) {
 		if p.sur == "" {
 			p.sur = nt.huiSur.pick(r)
 		}
-		if era == 2 && r.IntN(2) == 0 {
+		if r.IntN(100) < 65 { // most Hui families choose the same names as their Han neighbours
 			p.giv = hanGiven()
 		} else if male {
 			p.giv = nt.huiMale.pick(r)
