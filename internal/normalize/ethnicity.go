@@ -71,23 +71,131 @@ func Ethnicity(raw string) (string, *Problem) {
 	case "毛难族":
 		return "毛南族", nil
 	}
-	base := strings.TrimSuffix(k, "族")
-	if base == "" {
-		return "", ethnicityUnknown(raw)
-	}
-	// Find " base族 " in the list; the list entries never contain one another between spaces.
-	for s := ethnicGroups; s != ""; {
-		entry := s
-		if i := strings.IndexByte(s, ' '); i >= 0 {
-			entry, s = s[:i], s[i+1:]
-		} else {
-			s = ""
-		}
-		if len(entry) == len(base)+len("族") && strings.HasPrefix(entry, base) {
-			return entry, nil
-		}
+	if name := ethnicByBase(strings.TrimSuffix(k, "族")); name != "" {
+		return name, nil
 	}
 	return "", ethnicityUnknown(raw)
+}
+
+// ethnicByBase returns the full name of an ethnic group named without 族 (汉 → 汉族), or "". A
+// switch, rather than a scan of ethnicGroups, because it runs on every registry row;
+// TestEthnicityCodes checks that the two agree.
+func ethnicByBase(base string) string {
+	switch base {
+	case "汉":
+		return "汉族"
+	case "蒙古":
+		return "蒙古族"
+	case "回":
+		return "回族"
+	case "藏":
+		return "藏族"
+	case "维吾尔":
+		return "维吾尔族"
+	case "苗":
+		return "苗族"
+	case "彝":
+		return "彝族"
+	case "壮":
+		return "壮族"
+	case "布依":
+		return "布依族"
+	case "朝鲜":
+		return "朝鲜族"
+	case "满":
+		return "满族"
+	case "侗":
+		return "侗族"
+	case "瑶":
+		return "瑶族"
+	case "白":
+		return "白族"
+	case "土家":
+		return "土家族"
+	case "哈尼":
+		return "哈尼族"
+	case "哈萨克":
+		return "哈萨克族"
+	case "傣":
+		return "傣族"
+	case "黎":
+		return "黎族"
+	case "傈僳":
+		return "傈僳族"
+	case "佤":
+		return "佤族"
+	case "畲":
+		return "畲族"
+	case "高山":
+		return "高山族"
+	case "拉祜":
+		return "拉祜族"
+	case "水":
+		return "水族"
+	case "东乡":
+		return "东乡族"
+	case "纳西":
+		return "纳西族"
+	case "景颇":
+		return "景颇族"
+	case "柯尔克孜":
+		return "柯尔克孜族"
+	case "土":
+		return "土族"
+	case "达斡尔":
+		return "达斡尔族"
+	case "仫佬":
+		return "仫佬族"
+	case "羌":
+		return "羌族"
+	case "布朗":
+		return "布朗族"
+	case "撒拉":
+		return "撒拉族"
+	case "毛南":
+		return "毛南族"
+	case "仡佬":
+		return "仡佬族"
+	case "锡伯":
+		return "锡伯族"
+	case "阿昌":
+		return "阿昌族"
+	case "普米":
+		return "普米族"
+	case "塔吉克":
+		return "塔吉克族"
+	case "怒":
+		return "怒族"
+	case "乌孜别克":
+		return "乌孜别克族"
+	case "俄罗斯":
+		return "俄罗斯族"
+	case "鄂温克":
+		return "鄂温克族"
+	case "德昂":
+		return "德昂族"
+	case "保安":
+		return "保安族"
+	case "裕固":
+		return "裕固族"
+	case "京":
+		return "京族"
+	case "塔塔尔":
+		return "塔塔尔族"
+	case "独龙":
+		return "独龙族"
+	case "鄂伦春":
+		return "鄂伦春族"
+	case "赫哲":
+		return "赫哲族"
+	case "门巴":
+		return "门巴族"
+	case "珞巴":
+		return "珞巴族"
+	case "基诺":
+		return "基诺族"
+	}
+	return ""
 }
 
 func ethnicityUnknown(raw string) *Problem {
