@@ -208,7 +208,9 @@ func (db *DB) FindPersonByID(ctx context.Context, idNumber string) ([]baoxue.Per
 	var out []baoxue.Person
 	err := stream(ctx, db, "find person", personSelect+` WHERE id_bidx = $1 ORDER BY id`,
 		[]any{db.keys.BlindIndex(idNumber)}, s.scanPerson, func(p *baoxue.Person) error {
-			out = append(out, *p)
+			if p.IDNumber == idNumber { // a truncated blind index may, very rarely, collide
+				out = append(out, *p)
+			}
 			return nil
 		})
 	if err != nil {

@@ -340,3 +340,37 @@ func TestWrongKeyRefused(t *testing.T) {
 		})
 	}
 }
+
+// Deleting a dataset removes its rows (ON DELETE CASCADE on SQLite, a trigger on PostgreSQL), and
+// rows never point at a missing dataset, also when updated.
+func TestDatasetCascade(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ids := make([]int64, 2)
+		for i := range ids {
+			id, err := db.ImportDataset(ctx, dataset(baoxue.KindRegistry, fmt.Sprint("c", i)), func(w *store.DatasetWriter) error {
+				for r := range 10 {
+					p := samplePerson(r)
+					if err := w.Person(&p); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = id
+		}
+		if _, err := db.SQL().Exec(`UPDATE persons SET dataset_id = 777 WHERE dataset_id = $1`, ids[0]); err == nil {
+			t.Fatal("update to a missing dataset accepted")
+		}
+		if _, err := db.SQL().Exec(`DELETE FROM datasets WHERE id = $1`, ids[0]); err != nil {
+			t.Fatal(err)
+		}
+		c, err := db.Counts(ctx)
+		if err != nil || c.Persons != 10 || c.Datasets != 1 {
+			t.Fatalf("after delete: %+v %v", c, err)
+		}
+	})
+}
