@@ -14,7 +14,8 @@ import (
 //
 // The explanation comes first because the official reads it first; the original columns follow
 // under their original header texts, so the sheet can be re-imported as it is (行号, 错误说明 and
-// 错误代码 are ignored by the header detection). Cells with a problem are filled in red.
+// 错误代码 are ignored by the header detection). Cells with an error are filled red, cells with
+// only a warning yellow, and warnings are marked （警告） in the explanation.
 //
 // Original values are written unchanged — ID numbers included, unmasked: the report goes back to
 // the office whose file it came from, and a masked ID could not be corrected. It is as sensitive
@@ -38,6 +39,7 @@ type ReportProblem struct {
 	Column  int // 0-based column of the original row; -1 for the row as a whole
 	Code    string
 	Message string
+	Warning bool // a warning (cell filled yellow) rather than an error (red)
 }
 
 // ReportRow is one original row with its problems.
@@ -61,8 +63,9 @@ type ReportWriter struct {
 	f      *excelize.File
 	sw     *excelize.StreamWriter
 	row    int // last written sheet row
-	// styles: text, text with quote prefix, problem, problem with quote prefix, header, note.
-	text, textQ, bad, badQ, head, note int
+	// styles: text, text with quote prefix, error, error with quote prefix, warning, warning
+	// with quote prefix, header, note.
+	text, textQ, bad, badQ, warn, warnQ, head, note int
 	omitted                            int
 	maxRows                            int
 }
@@ -96,6 +99,11 @@ func (w *ReportWriter) init() error {
 		Font: &excelize.Font{Color: "9C0006"}}); err != nil {
 		return err
 	}
+	if w.warn, err = f.NewStyle(&excelize.Style{NumFmt: 49, Border: border,
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFEB9C"}},
+		Font: &excelize.Font{Color: "9C5700"}}); err != nil {
+		return err
+	}
 	if w.head, err = f.NewStyle(&excelize.Style{NumFmt: 49, Border: border,
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
 		Font:      &excelize.Font{Bold: true},
@@ -108,6 +116,7 @@ func (w *ReportWriter) init() error {
 	}
 	w.textQ = quotePrefixed(f, w.text)
 	w.badQ = quotePrefixed(f, w.bad)
+	w.warnQ = quotePrefixed(f, w.warn)
 	if w.sw, err = f.NewStreamWriter(reportSheet); err != nil {
 		return err
 	}
@@ -154,18 +163,25 @@ func needsQuote(v string) bool {
 	return strings.HasPrefix(v, "＝") || strings.HasPrefix(v, "＋") || strings.HasPrefix(v, "－") || strings.HasPrefix(v, "＠")
 }
 
-func (w *ReportWriter) cell(v string, bad bool) excelize.Cell {
-	q := needsQuote(v)
-	switch {
-	case bad && q:
-		return excelize.Cell{StyleID: w.badQ, Value: v}
-	case bad:
-		return excelize.Cell{StyleID: w.bad, Value: v}
-	case q:
-		return excelize.Cell{StyleID: w.textQ, Value: v}
+// cell styles one value by its mark: 0 none, markWarning, markError.
+func (w *ReportWriter) cell(v string, mark int) excelize.Cell {
+	style, quoted := w.text, w.textQ
+	switch mark {
+	case markError:
+		style, quoted = w.bad, w.badQ
+	case markWarning:
+		style, quoted = w.warn, w.warnQ
 	}
-	return excelize.Cell{StyleID: w.text, Value: v}
+	if needsQuote(v) {
+		style = quoted
+	}
+	return excelize.Cell{StyleID: style, Value: v}
 }
+
+const (
+	markWarning = 1
+	markError   = 2
+)
 
 // Add appends one row.
 func (w *ReportWriter) Add(r ReportRow) error {
@@ -173,15 +189,25 @@ func (w *ReportWriter) Add(r ReportRow) error {
 		w.omitted++
 		return nil
 	}
-	bad := map[int]bool{}
+	marks := map[int]int{}
 	var msgs, codes []string
 	for _, p := range r.Problems {
-		if p.Column >= 0 {
-			bad[p.Column] = true
+		m := markError
+		if p.Warning {
+			m = markWarning
 		}
-		msg := p.Message
 		if p.Column >= 0 {
-			msg = w.columnName(p.Column) + "：" + msg
+			marks[p.Column] = max(marks[p.Column], m)
+		}
+		msg, where := p.Message, ""
+		if p.Column >= 0 {
+			where = w.columnName(p.Column)
+		}
+		if p.Warning {
+			where += "（警告）"
+		}
+		if where != "" {
+			msg = where + "：" + msg
 		}
 		msgs = append(msgs, msg)
 		if p.Code != "" && !containsString(codes, p.Code) {
@@ -189,7 +215,7 @@ func (w *ReportWriter) Add(r ReportRow) error {
 		}
 	}
 	width := max(len(r.Cells), len(w.header))
-	for c := range bad {
+	for c := range marks {
 		width = max(width, c+1)
 	}
 	width = min(width, excelize.MaxColumns-3)
@@ -197,13 +223,13 @@ func (w *ReportWriter) Add(r ReportRow) error {
 	vals = append(vals,
 		excelize.Cell{StyleID: w.text, Value: r.Number},
 		w.noteCell(strings.Join(msgs, "；")),
-		w.cell(strings.Join(codes, ", "), false))
+		w.cell(strings.Join(codes, ", "), 0))
 	for i := 0; i < width; i++ {
 		v := ""
 		if i < len(r.Cells) {
 			v = r.Cells[i]
 		}
-		vals = append(vals, w.cell(v, bad[i]))
+		vals = append(vals, w.cell(v, marks[i]))
 	}
 	w.row++
 	if err := w.sw.SetRow(fmt.Sprintf("A%d", w.row), vals); err != nil {
@@ -213,7 +239,7 @@ func (w *ReportWriter) Add(r ReportRow) error {
 }
 
 func (w *ReportWriter) noteCell(v string) excelize.Cell {
-	c := w.cell(v, false)
+	c := w.cell(v, 0)
 	if c.StyleID == w.text {
 		c.StyleID = w.note
 	}
@@ -275,3 +301,6 @@ func WriteErrorReport(path string, header []string, rows []ReportRow) error {
 
 // ReportPath is where the report of an imported file goes: next to it, <file>.errors.xlsx.
 func ReportPath(input string) string { return input + ".errors.xlsx" }
+
+// Discard abandons the report without writing it (an import that failed).
+func (w *ReportWriter) Discard() { w.f.Close() }

@@ -24,7 +24,8 @@ var reportRows = []ReportRow{
 		Problems: []ReportProblem{
 			{Column: 0, Code: "NAME_INVALID", Message: "姓名含有非法字符"},
 			{Column: 2, Code: "SEX_INVALID", Message: "性别无法识别"},
-			{Column: 2, Code: "SEX_INVALID", Message: "与身份证号不符"},
+			{Column: 2, Code: "SEX_MISMATCH", Message: "与身份证号不符", Warning: true},
+			{Column: 4, Code: "PHONE_FORMAT", Message: "号码格式不对", Warning: true},
 		}},
 	{Number: 12, Cells: []string{"李四", "620102201201010155", "男", "2012-01-01"}, // shorter than the header
 		Problems: []ReportProblem{{Column: -1, Code: "DUPLICATE_ID", Message: "与第 7 行身份证号重复"}}},
@@ -58,11 +59,11 @@ func TestErrorReport(t *testing.T) {
 	}
 	wantNotes := []struct{ msg, codes string }{
 		{"公民身份号码：身份证号被 Excel 变成了科学计数法，末尾几位已丢失；将该列设置为文本格式后重新导出", "ID_PRECISION_LOST"},
-		{"姓名：姓名含有非法字符；性别：性别无法识别；性别：与身份证号不符", "NAME_INVALID, SEX_INVALID"},
+		{"姓名：姓名含有非法字符；性别：性别无法识别；性别（警告）：与身份证号不符；联系电话（警告）：号码格式不对", "NAME_INVALID, SEX_INVALID, SEX_MISMATCH, PHONE_FORMAT"},
 		{"与第 7 行身份证号重复", "DUPLICATE_ID"},
 		{"第6列：多余", "X"},
 	}
-	styles := readCellXfs(t, path)
+	styles, fills := readStyles(t, path)
 	for i, rr := range reportRows {
 		got := rows[i+1]
 		if got[0] != strconv.Itoa(rr.Number) || got[1] != wantNotes[i].msg || got[2] != wantNotes[i].codes {
@@ -84,9 +85,17 @@ func TestErrorReport(t *testing.T) {
 			}
 			id, _ := f.GetCellStyle("错误行", ref)
 			xf := styles[id]
-			bad := slices.ContainsFunc(rr.Problems, func(p ReportProblem) bool { return p.Column == j })
-			if hasFill := xf.FillID != "0" && xf.FillID != ""; hasFill != bad {
-				t.Errorf("%s highlighted=%v, want %v", ref, hasFill, bad)
+			fill := "none"
+			for _, p := range rr.Problems {
+				switch {
+				case p.Column == j && !p.Warning:
+					fill = "error"
+				case p.Column == j && fill == "none":
+					fill = "warning"
+				}
+			}
+			if got := fills[xf.FillID]; got != fill {
+				t.Errorf("%s filled %q, want %q", ref, got, fill)
 			}
 			if xf.QuotePrefix != needsQuote(v) {
 				t.Errorf("%s %q quotePrefix=%v", ref, v, xf.QuotePrefix)
@@ -120,9 +129,9 @@ type xfAttrs struct {
 	QuotePrefix bool   `xml:"quotePrefix,attr"`
 }
 
-// readCellXfs reads the cell formats of a written workbook straight from its styles part, since
-// excelize's Style has no quote-prefix field.
-func readCellXfs(t *testing.T, path string) []xfAttrs {
+// readStyles reads the cell formats of a written workbook straight from its styles part, since
+// excelize's Style has no quote-prefix field, and names the fills by colour.
+func readStyles(t *testing.T, path string) ([]xfAttrs, map[string]string) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		t.Fatal(err)
@@ -135,12 +144,29 @@ func readCellXfs(t *testing.T, path string) []xfAttrs {
 	defer rc.Close()
 	data, _ := io.ReadAll(rc)
 	var st struct {
+		Fills []struct {
+			Color struct {
+				RGB string `xml:"rgb,attr"`
+			} `xml:"patternFill>fgColor"`
+		} `xml:"fills>fill"`
 		Xfs []xfAttrs `xml:"cellXfs>xf"`
 	}
 	if err := xml.Unmarshal(data, &st); err != nil {
 		t.Fatal(err)
 	}
-	return st.Xfs
+	fills := map[string]string{}
+	for i, f := range st.Fills {
+		name := "none"
+		switch f.Color.RGB {
+		case "FFFFC7CE":
+			name = "error"
+		case "FFFFEB9C":
+			name = "warning"
+		}
+		fills[strconv.Itoa(i)] = name
+	}
+	fills[""] = "none"
+	return st.Xfs, fills
 }
 
 func TestErrorReportOmitsBeyondLimit(t *testing.T) {
