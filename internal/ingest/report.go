@@ -66,8 +66,8 @@ type ReportWriter struct {
 	// styles: text, text with quote prefix, error, error with quote prefix, warning, warning
 	// with quote prefix, header, note.
 	text, textQ, bad, badQ, warn, warnQ, head, note int
-	omitted                            int
-	maxRows                            int
+	omitted                                         int
+	maxRows                                         int
 }
 
 // NewReportWriter starts a report with the original header texts (Header.Names).
