@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strings"
 
@@ -18,26 +19,30 @@ type bulkLoader interface {
 	flush() error
 }
 
-func (db *DB) newBulk(ctx context.Context, conn *sql.Conn, tx *sql.Tx, table string, cols []string) bulkLoader {
+func (db *DB) newBulk(ctx context.Context, conn *sql.Conn, table string, cols []string) bulkLoader {
 	if db.dialect.name == dialectPostgres {
 		return &copyLoader{ctx: ctx, conn: conn, table: table, cols: cols, rows: make([][]any, 0, copyBatch)}
 	}
 	per := max(1, min(256, sqliteMaxVars/len(cols)))
-	return &insertLoader{ctx: ctx, tx: tx, table: table, cols: cols, perStmt: per, args: make([]any, 0, per*len(cols))}
+	return &insertLoader{ctx: ctx, conn: conn, table: table, cols: cols, perStmt: per,
+		args: make([]driver.NamedValue, 0, per*len(cols))}
 }
 
 // sqliteMaxVars is SQLite's default limit on bound parameters per statement (since 3.32).
 const sqliteMaxVars = 32766
 
-// insertLoader batches rows into INSERT … VALUES (…), (…), … statements.
+// insertLoader batches rows into INSERT … VALUES (…), (…), … statements. It talks to the SQLite
+// driver directly (through sql.Conn.Raw, on the connection that holds the transaction): going
+// through database/sql costs a conversion and a check per value, about 13% of the writer's time
+// for a million rows.
 type insertLoader struct {
 	ctx     context.Context
-	tx      *sql.Tx
+	conn    *sql.Conn
 	table   string
 	cols    []string
 	perStmt int
-	stmt    *sql.Stmt // the full-batch statement, prepared on first use
-	args    []any
+	stmt    driver.Stmt // the full-batch statement, prepared on first use; only used inside Raw
+	args    []driver.NamedValue
 	n       int
 }
 
@@ -73,7 +78,10 @@ func insertSQL(table string, cols []string, rows int) string {
 }
 
 func (l *insertLoader) add(row []any) error {
-	l.args = append(l.args, row...)
+	base := len(l.args)
+	for i, v := range row {
+		l.args = append(l.args, driver.NamedValue{Ordinal: base + i + 1, Value: v})
+	}
 	l.n++
 	if l.n < l.perStmt {
 		return nil
@@ -81,14 +89,17 @@ func (l *insertLoader) add(row []any) error {
 	if err := l.ctx.Err(); err != nil {
 		return err
 	}
-	if l.stmt == nil {
-		stmt, err := l.tx.PrepareContext(l.ctx, insertSQL(l.table, l.cols, l.perStmt))
-		if err != nil {
-			return translate("prepare insert "+l.table, err)
+	err := l.conn.Raw(func(dc any) error {
+		if l.stmt == nil {
+			stmt, err := prepareDriver(l.ctx, dc, insertSQL(l.table, l.cols, l.perStmt))
+			if err != nil {
+				return err
+			}
+			l.stmt = stmt
 		}
-		l.stmt = stmt
-	}
-	if _, err := l.stmt.ExecContext(l.ctx, l.args...); err != nil {
+		return execDriver(l.ctx, l.stmt, l.args)
+	})
+	if err != nil {
 		return translate("insert "+l.table, err)
 	}
 	clear(l.args)
@@ -97,18 +108,42 @@ func (l *insertLoader) add(row []any) error {
 }
 
 func (l *insertLoader) flush() error {
-	if l.n > 0 {
-		if _, err := l.tx.ExecContext(l.ctx, insertSQL(l.table, l.cols, l.n), l.args...); err != nil {
-			return translate("insert "+l.table, err)
+	return l.conn.Raw(func(dc any) error {
+		if l.n > 0 {
+			stmt, err := prepareDriver(l.ctx, dc, insertSQL(l.table, l.cols, l.n))
+			if err != nil {
+				return translate("insert "+l.table, err)
+			}
+			err = execDriver(l.ctx, stmt, l.args)
+			stmt.Close()
+			if err != nil {
+				return translate("insert "+l.table, err)
+			}
+			l.args, l.n = l.args[:0], 0
 		}
-		l.args, l.n = l.args[:0], 0
+		if l.stmt != nil {
+			err := l.stmt.Close()
+			l.stmt = nil
+			return err
+		}
+		return nil
+	})
+}
+
+func prepareDriver(ctx context.Context, dc any, query string) (driver.Stmt, error) {
+	if c, ok := dc.(driver.ConnPrepareContext); ok {
+		return c.PrepareContext(ctx, query)
 	}
-	if l.stmt != nil {
-		err := l.stmt.Close()
-		l.stmt = nil
-		return err
+	return nil, fmt.Errorf("bulk insert: driver connection %T cannot prepare", dc)
+}
+
+func execDriver(ctx context.Context, stmt driver.Stmt, args []driver.NamedValue) error {
+	s, ok := stmt.(driver.StmtExecContext)
+	if !ok {
+		return fmt.Errorf("bulk insert: driver statement %T cannot execute", stmt)
 	}
-	return nil
+	_, err := s.ExecContext(ctx, args)
+	return err
 }
 
 // copyBatch rows go into one COPY; large enough that the per-COPY round trips do not matter.

@@ -117,7 +117,7 @@ type batcher[T any] struct {
 }
 
 func newBatcher[T any](p *pipeline, table string, cols []string, encode func(*T) ([]any, error)) *batcher[T] {
-	l := p.db.newBulk(p.ctx, p.conn, p.tx, table, cols)
+	l := p.db.newBulk(p.ctx, p.conn, table, cols)
 	p.loaders = append(p.loaders, l)
 	return &batcher[T]{p: p, encode: encode, loader: l, buf: make([]T, 0, batchRows)}
 }
