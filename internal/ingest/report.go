@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -278,7 +280,25 @@ func (w *ReportWriter) Close() error {
 	if err := w.sw.Flush(); err != nil {
 		return fmt.Errorf("写入错误报告 %s：%w", w.path, err)
 	}
-	if err := w.f.SaveAs(w.path); err != nil {
+	// The report holds unmasked personal data: readable by the owner only, and written under a
+	// temporary name first so that a reader never sees half a file.
+	tmp, err := os.CreateTemp(filepath.Dir(w.path), ".errors-*.xlsx")
+	if err != nil {
+		return fmt.Errorf("保存错误报告 %s：%w", w.path, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("保存错误报告 %s：%w", w.path, err)
+	}
+	if _, err := w.f.WriteTo(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("保存错误报告 %s：%w", w.path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("保存错误报告 %s：%w", w.path, err)
+	}
+	if err := os.Rename(tmp.Name(), w.path); err != nil {
 		return fmt.Errorf("保存错误报告 %s：%w", w.path, err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"encoding/xml"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -37,6 +38,9 @@ func TestErrorReport(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "名单.csv.errors.xlsx")
 	if err := WriteErrorReport(path, reportHeader, reportRows); err != nil {
 		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("report file %v, %v: want mode 0600 (it holds unmasked IDs)", fi.Mode(), err)
 	}
 	f, err := excelize.OpenFile(path, excelizeOptions)
 	if err != nil {
