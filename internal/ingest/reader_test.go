@@ -392,3 +392,55 @@ func TestFormats(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// TestGolden pins every row of every readable fixture (go test -run TestGolden -update rewrites
+// testdata/golden after a deliberate change; review the diff).
+func TestGolden(t *testing.T) {
+	files := []string{"registry_utf8.csv", "registry_utf8_bom_crlf.csv", "registry_gbk.csv", "registry_semicolon.csv",
+		"registry_tab.txt", "registry_utf16le.txt", "registry_trailing_blank.csv", "enrollment_titled.xlsx",
+		"registry_stream.xlsx", "registry_libreoffice.xlsx"}
+	for _, name := range files {
+		t.Run(name, func(t *testing.T) {
+			var b strings.Builder
+			sheets := []string{""}
+			if strings.HasSuffix(name, ".xlsx") {
+				sheets = []string{"1", "2"}
+			}
+			for _, sheet := range sheets {
+				src, err := Open(filepath.Join("testdata", name), Options{Sheet: sheet})
+				if errors.Is(err, ErrSheetNotFound) {
+					continue
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				text, err := dump(src)
+				src.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if src.Sheet() != "" {
+					b.WriteString("== " + src.Sheet() + "\n")
+				}
+				b.WriteString(text)
+			}
+			golden := filepath.Join("testdata", "golden", name+".txt")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.String() != string(want) {
+				t.Errorf("rows differ from %s:\n%s", golden, b.String())
+			}
+		})
+	}
+}
