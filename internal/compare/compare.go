@@ -1,0 +1,495 @@
+package compare
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/baoxue/baoxue"
+	"github.com/baoxue/baoxue/internal/match"
+	"github.com/baoxue/baoxue/internal/pinyin"
+)
+
+// Stream calls fn once per record, in file order, and returns fn's first error or its own. fn
+// must not keep the pointer; the strings it points to may be kept.
+type Stream[T any] func(ctx context.Context, fn func(*T) error) error
+
+// Inputs are the files or stored datasets of one run. Registry and Enrollment are required.
+type Inputs struct {
+	Registry   Stream[baoxue.Person]
+	Enrollment Stream[baoxue.Enrollment]
+	National   Stream[baoxue.Enrollment]       // optional: pupils enrolled in another province
+	Poverty    Stream[baoxue.PovertyRecord]    // optional
+	Disability Stream[baoxue.DisabilityRecord] // optional
+	// SchoolRegions maps a 学校标识码 to the division code of the school (township or village),
+	// from the schools file; optional. With it the fuzzy stage can weigh where a pupil goes to
+	// school against where the child is registered.
+	SchoolRegions map[string]string
+}
+
+// Options tune a run.
+type Options struct {
+	AsOf      baoxue.Date    // required: the day the ledger is drawn up for
+	Rule      baoxue.AgeRule // the school-age rule; the zero value means baoxue.DefaultAgeRule()
+	ExactOnly bool           // link by identical IDs only (see the package comment)
+	Workers   int            // matching goroutines; 0 means GOMAXPROCS
+	Pinyin    *pinyin.Table  // nil builds one
+	Match     match.Options  // linkage thresholds; the zero value is calibrated
+}
+
+// Summary describes a finished run. Timings is the only part that differs between two runs on
+// the same inputs.
+type Summary struct {
+	AsOf           string         `json:"as_of"`
+	WindowFirst    string         `json:"window_first"` // earliest birth date of the school-age window
+	WindowLast     string         `json:"window_last"`
+	ExactOnly      bool           `json:"exact_only,omitempty"`
+	RegistryRows   int            `json:"registry_rows"`
+	EnrollmentRows int            `json:"enrollment_rows"`
+	NationalRows   int            `json:"national_rows"`
+	PovertyRows    int            `json:"poverty_rows"`
+	DisabilityRows int            `json:"disability_rows"`
+	SchoolAge      int            `json:"school_age"` // ledger entries: every school-age child of the county
+	MovedOut       int            `json:"moved_out"`  // school-age rows with 迁出, not counted for this county
+	UnknownBirth   int            `json:"unknown_birth,omitempty"`
+	Statuses       map[string]int `json:"statuses"` // ledger status → children (every status present, zeros included)
+	Methods        map[string]int `json:"methods"`  // match method → children
+	Poverty        int            `json:"poverty"`
+	Disability     int            `json:"disability"`
+	// Timings in seconds per stage: enrollment, registry, resolve, flags, ledger, total.
+	Timings map[string]float64 `json:"seconds"`
+}
+
+// Errors a caller may test with errors.Is.
+var (
+	ErrNoRegistry   = errors.New("缺少户籍数据")
+	ErrNoEnrollment = errors.New("缺少学籍数据")
+)
+
+// enrollment is a 学籍 row as the run keeps it: 32 bytes plus the student number in an arena.
+type enrollment struct {
+	key      uint64 // packed ID for the exact stage (valid or typo'd), 0 otherwise
+	sno      string // 学籍号, in the run's arena
+	school   int32  // index into run.schools
+	grade    int8
+	status   uint8 // enroll* below
+	home     bool
+	national bool
+}
+
+// Enrollment statuses, ordered by how much they settle a child's schooling (lower wins when
+// several 学籍 rows carry the child's ID).
+const (
+	enrollActive uint8 = iota
+	enrollSuspended
+	enrollGraduated
+	enrollDropped
+	enrollTransferred
+	enrollUnknown
+)
+
+func enrollStatus(s string) uint8 {
+	switch s {
+	case baoxue.EnrollActive:
+		return enrollActive
+	case baoxue.EnrollSuspended:
+		return enrollSuspended
+	case baoxue.EnrollGraduated:
+		return enrollGraduated
+	case baoxue.EnrollDropped:
+		return enrollDropped
+	case baoxue.EnrollTransferred:
+		return enrollTransferred
+	}
+	return enrollUnknown
+}
+
+type school struct{ code, name string }
+
+// Registry statuses as the run keeps them.
+const (
+	regNormal uint8 = iota
+	regDeceased
+	regEmigrated
+	regMovedOut
+	regCancelled
+	regOther
+)
+
+func registryStatus(s string) uint8 {
+	switch s {
+	case baoxue.RegistryDeceased:
+		return regDeceased
+	case baoxue.RegistryEmigrated:
+		return regEmigrated
+	case baoxue.RegistryMovedOut:
+		return regMovedOut
+	case baoxue.RegistryCancelled:
+		return regCancelled
+	case baoxue.RegistryOtherState:
+		return regOther
+	}
+	return regNormal // "" or 正常
+}
+
+// child is a school-age registry row, kept from the registry pass to the ledger.
+type child struct {
+	row       int32
+	birth     baoxue.Date
+	key       uint64 // match key (valid, typo'd or truncated ID), 0 when none
+	guardKey  uint64 // the guardian's valid ID, for the poverty household
+	name      string
+	raw       string // the ID as typed, kept only when it is not valid
+	guardName string
+	idErr     string
+	region    int32 // index into run.regions
+	ks        match.KeyState
+	valid     bool // the registry ID is valid (key is its packing)
+	sex       baoxue.Sex
+	reg       uint8
+	statusRaw string // 人员状态 as typed, for other and cancelled states
+	unknownBD bool   // no usable birth date anywhere
+	// flags
+	pov      int16 // 1 + index into run.povTypes; 0 none
+	disLevel int8
+	disCat   string
+	// the match outcome
+	method  baoxue.MatchMethod
+	review  bool
+	ref     int32 // enrollment index, -1 none
+	score   float64
+	reason  string
+	pending bool
+}
+
+const batchSize = 1024
+
+type batch struct {
+	first    int32 // global index of children[0]
+	children []child
+}
+
+// run is the state of one comparison.
+type run struct {
+	opts  Options
+	rule  baoxue.AgeRule
+	py    *pinyin.Table
+	first baoxue.Date
+	last  baoxue.Date
+
+	enr     []enrollment
+	enrKeys *keyTable
+	dupName map[int32]string // names of the enrollment rows whose ID repeats
+	schools []school
+	matcher *match.Matcher
+
+	batches  []*batch
+	regions  []string
+	regionIx map[string]int32
+	povTypes []string
+
+	arena arena
+	sum   Summary
+}
+
+// Run compares the inputs and calls emit once per school-age child, in registry row order. emit
+// must not keep the entry or modify its PriorityGroups; an error from emit stops the run.
+func Run(ctx context.Context, in Inputs, opts Options, emit func(*baoxue.LedgerEntry) error) (*Summary, error) {
+	if in.Registry == nil {
+		return nil, ErrNoRegistry
+	}
+	if in.Enrollment == nil {
+		return nil, ErrNoEnrollment
+	}
+	if opts.AsOf == 0 {
+		return nil, fmt.Errorf("缺少比对日期: %w", baoxue.ErrInvalid)
+	}
+	r := &run{opts: opts, rule: opts.Rule, py: opts.Pinyin, regionIx: map[string]int32{}}
+	if r.rule == (baoxue.AgeRule{}) {
+		r.rule = baoxue.DefaultAgeRule()
+	}
+	if err := r.rule.Validate(); err != nil {
+		return nil, err
+	}
+	if r.py == nil {
+		r.py = pinyin.New()
+	}
+	r.first, r.last = r.rule.Window(opts.AsOf)
+	r.sum = Summary{AsOf: opts.AsOf.String(), WindowFirst: r.first.String(), WindowLast: r.last.String(),
+		ExactOnly: opts.ExactOnly, Statuses: map[string]int{}, Methods: map[string]int{}, Timings: map[string]float64{}}
+	for _, s := range baoxue.LedgerStatuses {
+		r.sum.Statuses[s.ID] = 0
+	}
+	start := time.Now()
+	stage := func(name string, t0 time.Time) { r.sum.Timings[name] = time.Since(t0).Seconds() }
+
+	t0 := time.Now()
+	if err := r.loadEnrollments(ctx, in); err != nil {
+		return nil, err
+	}
+	stage("enrollment", t0)
+
+	t0 = time.Now()
+	if err := r.readRegistry(ctx, in.Registry); err != nil {
+		return nil, err
+	}
+	stage("registry", t0)
+
+	t0 = time.Now()
+	if r.matcher != nil {
+		for _, d := range r.matcher.Resolve() {
+			c := r.child(d.Child)
+			c.setResult(d.Result)
+		}
+	}
+	stage("resolve", t0)
+
+	t0 = time.Now()
+	if err := r.flags(ctx, in); err != nil {
+		return nil, err
+	}
+	stage("flags", t0)
+
+	t0 = time.Now()
+	if err := r.emit(ctx, emit); err != nil {
+		return nil, err
+	}
+	stage("ledger", t0)
+	stage("total", start)
+	return &r.sum, nil
+}
+
+func (r *run) child(i int32) *child {
+	b := r.batches[int(i)/batchSize]
+	return &b.children[int(i)-int(b.first)]
+}
+
+func (c *child) setResult(res match.Result) {
+	c.method, c.review, c.ref, c.score, c.reason, c.pending = res.Method, res.Review, res.Ref, res.Score, res.Reason, res.Pending
+}
+
+// loadEnrollments reads the local and national 学籍 files and builds the matcher.
+func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
+	var recs []match.Record
+	var names arena
+	schoolIx := map[school]int32{}
+	add := func(e *baoxue.Enrollment, national bool) error {
+		if len(r.enr) >= 1<<31-1 {
+			return fmt.Errorf("学籍记录超过 %d 条: %w", 1<<31-1, baoxue.ErrInvalid)
+		}
+		key, ks := matchKey(e.IDNumber, e.IDRaw, e.IDError)
+		sc := school{e.SchoolCode, e.SchoolName}
+		si, ok := schoolIx[sc]
+		if !ok {
+			si = int32(len(r.schools))
+			sc = school{strings.Clone(sc.code), strings.Clone(sc.name)}
+			r.schools = append(r.schools, sc)
+			schoolIx[sc] = si
+		}
+		x := enrollment{sno: r.arena.add(e.StudentNo), school: si, grade: int8(max(min(e.Grade, 127), -1)),
+			status: enrollStatus(e.Status), home: e.HomeTaught, national: national || e.National}
+		if ks != match.KeyTruncated {
+			x.key = key
+		}
+		if !r.opts.ExactOnly {
+			recs = append(recs, match.Record{Key: key, KeyState: ks, Name: names.add(e.Name), Birth: e.BirthDate,
+				Sex: e.Sex, Region: in.SchoolRegions[e.SchoolCode], Ref: int32(len(r.enr))})
+		}
+		r.enr = append(r.enr, x)
+		return nil
+	}
+	err := in.Enrollment(ctx, func(e *baoxue.Enrollment) error { r.sum.EnrollmentRows++; return add(e, false) })
+	if err != nil {
+		return err
+	}
+	if in.National != nil {
+		err = in.National(ctx, func(e *baoxue.Enrollment) error { r.sum.NationalRows++; return add(e, true) })
+		if err != nil {
+			return err
+		}
+	}
+	keys := make([]uint64, len(r.enr))
+	for i := range r.enr {
+		keys[i] = r.enr[i].key
+	}
+	r.enrKeys = newKeyTable(keys)
+	if r.opts.ExactOnly {
+		return nil
+	}
+	// Names of rows whose ID repeats, to choose among them by name (see pickExact).
+	for i := range r.enr {
+		k := r.enr[i].key
+		if k != 0 && (r.enrKeys.next[i] >= 0 || r.enrKeys.first(k) != int32(i)) {
+			if r.dupName == nil {
+				r.dupName = map[int32]string{}
+			}
+			r.dupName[int32(i)] = strings.Clone(recs[i].Name)
+		}
+	}
+	r.matcher = match.NewMatcher(recs, match.Options{LinkProbability: r.opts.Match.LinkProbability,
+		ReviewOdds: r.opts.Match.ReviewOdds, Pinyin: r.py})
+	return nil
+}
+
+// readRegistry streams the registry, keeps the school-age children and matches them on worker
+// goroutines while the next rows are read.
+func (r *run) readRegistry(ctx context.Context, src Stream[baoxue.Person]) error {
+	workers := r.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan *batch, workers*2)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				r.matchBatch(b)
+			}
+		}()
+	}
+	var cur *batch
+	total := int32(0)
+	flush := func() {
+		if cur != nil && len(cur.children) > 0 {
+			work <- cur
+		}
+		cur = nil
+	}
+	err := src(ctx, func(p *baoxue.Person) error {
+		r.sum.RegistryRows++
+		c, ok := r.schoolAge(p)
+		if !ok {
+			return nil
+		}
+		if total == 1<<31-1 {
+			return fmt.Errorf("适龄儿童超过 %d 人: %w", 1<<31-1, baoxue.ErrInvalid)
+		}
+		if cur == nil {
+			cur = &batch{first: total, children: make([]child, 0, batchSize)}
+			r.batches = append(r.batches, cur)
+		}
+		cur.children = append(cur.children, c)
+		total++
+		if len(cur.children) == batchSize {
+			flush()
+		}
+		return ctx.Err()
+	})
+	flush()
+	close(work)
+	wg.Wait()
+	return err
+}
+
+// schoolAge returns the child of a registry row inside the window, with its strings copied.
+func (r *run) schoolAge(p *baoxue.Person) (child, bool) {
+	birth := p.BirthDate
+	key, ks := matchKey(p.IDNumber, p.IDRaw, p.IDError)
+	valid := key != 0 && ks == match.KeyValid
+	if valid {
+		birth = birthOfKey(key) // the ID is authoritative for the birth date
+	} else if birth == 0 && key != 0 {
+		if b := birthOfKey(key); baoxue.ValidDate(b.Year(), int(b.Month()), b.Day()) {
+			birth = b
+		}
+	}
+	if birth != 0 && (birth < r.first || birth > r.last) {
+		return child{}, false
+	}
+	c := child{row: int32(p.SourceRow), birth: birth, key: key, ks: ks, valid: valid, sex: p.Sex, reg: registryStatus(p.Status),
+		name: r.arena.add(p.Name), guardName: r.arena.add(p.GuardianName), region: r.region(p.RegionCode), ref: -1,
+		method: baoxue.MatchNone}
+	if birth == 0 {
+		c.unknownBD = true
+	}
+	if !valid {
+		c.raw, c.idErr = r.arena.add(p.IDRaw), p.IDError
+		if c.idErr == "" {
+			c.idErr = "ID_EMPTY"
+		}
+	}
+	if c.reg == regCancelled || c.reg == regOther {
+		c.statusRaw = r.arena.add(p.StatusRaw)
+	}
+	if gk, gs := matchKey(p.GuardianID, "", ""); gk != 0 && gs == match.KeyValid {
+		c.guardKey = gk
+	}
+	return c, true
+}
+
+// birthOfKey reads digits 7–14 of a packed ID.
+func birthOfKey(key uint64) baoxue.Date {
+	v := key / 11 / 1000 // the first 14 digits
+	return baoxue.Date(v % 100_000_000)
+}
+
+func (r *run) region(code string) int32 {
+	if i, ok := r.regionIx[code]; ok {
+		return i
+	}
+	i := int32(len(r.regions))
+	code = strings.Clone(code)
+	r.regions = append(r.regions, code)
+	r.regionIx[code] = i
+	return i
+}
+
+// matchBatch links the children of one batch.
+func (r *run) matchBatch(b *batch) {
+	for i := range b.children {
+		c := &b.children[i]
+		if r.matcher == nil {
+			r.exactOnly(c)
+			continue
+		}
+		res := r.matcher.Match(match.Record{Key: c.key, KeyState: c.ks, Name: c.name, Birth: c.birth, Sex: c.sex,
+			Region: r.regions[c.region], Guardian: c.guardName, Ref: b.first + int32(i)})
+		c.setResult(res)
+	}
+}
+
+// exactOnly is the exact stage alone: the first row with the child's ID that settles the most.
+func (r *run) exactOnly(c *child) {
+	if c.ks == match.KeyTruncated {
+		return
+	}
+	best := int32(-1)
+	for p := r.enrKeys.first(c.key); p >= 0; p = r.enrKeys.next[p] {
+		if best < 0 || r.enr[p].status < r.enr[best].status {
+			best = p
+		}
+	}
+	if best >= 0 {
+		c.method, c.ref, c.score, c.reason = baoxue.MatchIDExact, best, 1, "身份证号相同"
+	}
+}
+
+// arena copies strings into large shared blocks so that the run keeps no reference to the
+// reader's row buffers and allocates once per 256 KiB instead of once per string.
+type arena struct{ b *strings.Builder }
+
+const arenaBlock = 256 << 10
+
+func (a *arena) add(s string) string {
+	if s == "" {
+		return ""
+	}
+	if len(s) > arenaBlock/4 {
+		return strings.Clone(s)
+	}
+	if a.b == nil || a.b.Len()+len(s) > a.b.Cap() {
+		a.b = &strings.Builder{}
+		a.b.Grow(arenaBlock)
+	}
+	n := a.b.Len()
+	a.b.WriteString(s)
+	return a.b.String()[n:]
+}
