@@ -148,10 +148,7 @@ func (db *DB) ImportDataset(ctx context.Context, ds *baoxue.Dataset, fill func(w
 		return 0, err
 	}
 	w := newDatasetWriter(newPipeline(ctx, db, conn, tx), id)
-	err = fill(w)
-	if ferr := w.finish(err == nil); err == nil {
-		err = ferr
-	}
+	err = runFill(w.finish, func() error { return fill(w) })
 	if cerr := ctx.Err(); cerr != nil { // the driver's own error would say only "connection closed"
 		return 0, fmt.Errorf("导入已取消: %w", cerr)
 	}

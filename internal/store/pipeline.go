@@ -156,3 +156,19 @@ func (b *batcher[T]) dispatch() {
 	}()
 	b.p.queue <- j // blocks while the writer is several batches behind
 }
+
+// runFill calls fill, then finish(true) if it succeeded or finish(false) if it failed or
+// panicked, so that the writer goroutine always ends and releases the connection.
+func runFill(finish func(complete bool) error, fill func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			finish(false)
+			panic(r)
+		}
+	}()
+	err = fill()
+	if ferr := finish(err == nil); err == nil {
+		err = ferr
+	}
+	return err
+}

@@ -123,13 +123,12 @@ func (db *DB) SaveRun(ctx context.Context, run *Run, fill func(w *LedgerWriter) 
 	w.entries = newBatcher(p, "ledger_entries", ledgerCols, func(e *baoxue.LedgerEntry) ([]any, error) {
 		return db.sealers.ledger.ledgerRow(id, e)
 	})
-	err = fill(w)
-	if err == nil {
-		w.entries.dispatch()
-	}
-	if ferr := p.finish(err == nil); err == nil {
-		err = ferr
-	}
+	err = runFill(func(complete bool) error {
+		if complete {
+			w.entries.dispatch()
+		}
+		return p.finish(complete)
+	}, func() error { return fill(w) })
 	if cerr := ctx.Err(); cerr != nil {
 		return 0, fmt.Errorf("比对结果保存已取消: %w", cerr)
 	}

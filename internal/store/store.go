@@ -63,7 +63,8 @@ func Open(ctx context.Context, url string, keys *pii.Keyring) (*DB, error) {
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect.name }
 
-// SQL returns the underlying read-write handle, for tests and tools.
+// SQL returns the underlying read-write handle, for tests and tools. On SQLite it is the single
+// write connection: do not keep rows open from it while calling other methods that write.
 func (db *DB) SQL() *sql.DB { return db.write }
 
 // Keys returns the keyring the store encrypts with.

@@ -374,3 +374,21 @@ func TestDatasetCascade(t *testing.T) {
 		}
 	})
 }
+
+// A panic in fill must not leave the writer goroutine or the connection behind.
+func TestImportPanicReleases(t *testing.T) {
+	db := storetest.OpenURL(t, filepath.Join(t.TempDir(), "p.db"))
+	func() {
+		defer func() { recover() }()
+		db.ImportDataset(context.Background(), dataset(baoxue.KindRegistry, "panic"), func(w *store.DatasetWriter) error {
+			p := samplePerson(1)
+			w.Person(&p)
+			panic("importer bug")
+		})
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := db.ImportDataset(ctx, dataset(baoxue.KindRegistry, "after"), func(*store.DatasetWriter) error { return nil }); err != nil {
+		t.Fatalf("store unusable after a panic: %v", err)
+	}
+}
