@@ -120,7 +120,7 @@ func (r *run) decide(c *child) (baoxue.LedgerStatus, string) {
 		}
 		return baoxue.StatusCompleted, d.String()
 	case enrollDropped:
-		d.add("学籍状态为辍学（" + r.describe(rec) + "）")
+		d.add(DetailDropped + "（" + r.describe(rec) + "）")
 		return baoxue.StatusSuspected, d.String()
 	case enrollTransferred:
 		d.add("学籍已转出（" + r.describe(rec) + "），未找到转入学籍")
@@ -191,4 +191,14 @@ func idMessage(code string) string {
 		return idcard.ErrEmpty.Message()
 	}
 	return "身份证号无法使用（" + code + "）"
+}
+
+// DetailDropped begins the reason of a child whose 学籍 says 辍学; such a child is a confirmed
+// dropout for the 辍学学生台账 (DESIGN §2), whereas the other suspects still need verification.
+const DetailDropped = "学籍状态为辍学"
+
+// ConfirmedDropout reports whether a ledger entry belongs in the 辍学学生台账: suspected because its
+// own 学籍 row says 辍学.
+func ConfirmedDropout(e *baoxue.LedgerEntry) bool {
+	return e.Status == baoxue.StatusSuspected && e.MatchedStudentNo != "" && strings.Contains(e.Detail, DetailDropped)
 }
