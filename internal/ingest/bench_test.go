@@ -16,6 +16,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/baoxue/baoxue"
 )
 
 // Benchmarks (docs/BENCHMARKS.md quotes them):
@@ -36,16 +38,19 @@ func registryRow(rng *rand.Rand, i int) []string {
 	if rng.IntN(2) == 0 {
 		name += string(given[rng.IntN(len(given))])
 	}
-	birth := fmt.Sprintf("%04d%02d%02d", 1950+rng.IntN(70), 1+rng.IntN(12), 1+rng.IntN(28))
-	id := testID("620102", birth, fmt.Sprintf("%03d", rng.IntN(1000)))
+	// Unique IDs: one birth day in 25,000 and a sequence number per pass over them.
+	birth := baoxue.MakeDate(1950, 1, 1).AddDays(i % 25000).String()
+	birth = birth[:4] + birth[5:7] + birth[8:]
+	seq := (i / 25000) % 1000
+	id := testID("620102", birth, fmt.Sprintf("%03d", seq))
 	sex := "男"
-	if rng.IntN(2) == 0 {
+	if seq%2 == 0 {
 		sex = "女"
 	}
 	return []string{
 		fmt.Sprint(i + 1), name, id, sex, birth[:4] + "-" + birth[4:6] + "-" + birth[6:], "汉族",
 		fmt.Sprintf("620102%06d", i/4), "子", fmt.Sprintf("甘肃省兰州市城关区东岗街道%d号", rng.IntN(999)),
-		fmt.Sprintf("620102%03d%03d", 1+rng.IntN(20), 1+rng.IntN(30)), "正常", "", "",
+		fmt.Sprintf("620102001%03d", 1+rng.IntN(30)), "正常", "", "",
 		fmt.Sprintf("138%08d", rng.IntN(1e8)),
 	}
 }
@@ -274,4 +279,41 @@ func BenchmarkDetectHeader(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkParseValidateRegistry200k is the "CSV parse + validate" figure: reading,
+// header detection and the full conversion of every row (IDs, names, dates, codes, vocabularies),
+// without a database.
+func BenchmarkParseValidateRegistry200k(b *testing.B) {
+	path := benchCSV(b, 200_000, false)
+	opts := importOptions(b)
+	opts.Today = baoxue.MakeDate(2026, 9, 1)
+	b.ReportAllocs()
+	start := time.Now()
+	n := 0
+	for b.Loop() {
+		tab, err := OpenTable(path, Options{Kind: baoxue.KindRegistry})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cv := newConverter(baoxue.KindRegistry, &tab.Header, opts)
+		rows := newReadAhead(tab)
+		for {
+			row, err := rows.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			cv.convert(row)
+			if len(cv.problems) > 0 {
+				b.Fatalf("row %d: %+v", row.Number, cv.problems)
+			}
+			n++
+		}
+		rows.Close()
+		tab.Close()
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
 }

@@ -102,7 +102,7 @@ type lookup struct {
 func newLookup(s *Schema) *lookup {
 	l := &lookup{schema: s, keys: map[string]Field{}, ignore: map[string]bool{}}
 	for _, c := range s.Columns {
-		for _, syn := range append([]string{c.Label, string(c.Field)}, c.Synonyms...) {
+		for _, syn := range append([]string{c.Label, c.Field.String()}, c.Synonyms...) {
 			k, _ := headerKeys(syn)
 			if _, dup := l.keys[k]; !dup {
 				l.keys[k] = c.Field
@@ -222,9 +222,11 @@ func parseOverrides(l *lookup, m map[string]string) (map[string]mapping, error) 
 			out[k] = mapping{ignored: true}
 			continue
 		}
-		if _, ok := l.schema.Column(Field(field)); ok {
-			out[k] = mapping{field: Field(field)}
-			continue
+		if f, ok := FieldByName(field); ok {
+			if _, ok := l.schema.Column(f); ok {
+				out[k] = mapping{field: f}
+				continue
+			}
 		}
 		fk, _ := headerKeys(field)
 		if f, ok := l.keys[fk]; ok {

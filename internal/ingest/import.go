@@ -82,6 +82,8 @@ func Import(ctx context.Context, db *store.DB, path string, kind baoxue.DatasetK
 	cv := newConverter(kind, &tab.Header, opts)
 	ds := &baoxue.Dataset{Kind: kind, FileName: name, SHA256: sum, Sheet: tab.Sheet(), Importer: opts.Importer, AsOf: cv.asOf}
 	var report *ReportWriter
+	rows := newReadAhead(tab) // reading and validating on two cores
+	defer rows.Close()
 	fill := func(w *store.DatasetWriter) error {
 		for n := 0; ; n++ {
 			if n%4096 == 0 {
@@ -89,10 +91,10 @@ func Import(ctx context.Context, db *store.DB, path string, kind baoxue.DatasetK
 					return err
 				}
 				if opts.Progress != nil {
-					opts.Progress(tab.Progress())
+					opts.Progress(rows.Progress())
 				}
 			}
-			row, err := tab.Next()
+			row, err := rows.Next()
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
@@ -129,7 +131,7 @@ func Import(ctx context.Context, db *store.DB, path string, kind baoxue.DatasetK
 		return nil
 	})
 	if opts.Progress != nil {
-		opts.Progress(tab.Progress())
+		opts.Progress(rows.Progress())
 	}
 	if errors.Is(err, baoxue.ErrExists) {
 		if report != nil {
@@ -276,7 +278,7 @@ type rowProblem struct {
 type converter struct {
 	kind        baoxue.DatasetKind
 	h           *Header
-	required    map[Field]bool
+	required    [numFields]bool
 	ids         *idcard.Validator
 	dates       normalize.DateParser
 	tree        *region.Tree
@@ -284,6 +286,47 @@ type converter struct {
 	first, last baoxue.Date // registry: birth dates kept
 	seen        map[uint64]int
 	problems    []rowProblem
+	col         [numFields]int // the header's column of each field, -1 if absent
+	personBuf   baoxue.Person
+
+	// Columns with few distinct values are parsed once per value.
+	regions, schoolCodes memo[string]
+	vocab                [numFields]memo[string]
+	sexes                memo[baoxue.Sex]
+	ints                 memo[int]
+	bools                memo[bool]
+}
+
+// memo remembers a parser's result per distinct raw value. It stops growing at memoSize entries
+// (a column of mostly distinct values, such as a mistyped vocabulary, then costs one map probe).
+type memo[T any] struct {
+	m map[string]memoEntry[T]
+}
+
+type memoEntry[T any] struct {
+	v T
+	p *normalize.Problem
+}
+
+const memoSize = 4096
+
+func (m *memo[T]) get(raw string, parse func(string) (T, *normalize.Problem)) (T, *normalize.Problem) {
+	if e, ok := m.m[raw]; ok {
+		return e.v, e.p
+	}
+	v, p := parse(raw)
+	if m.m == nil {
+		m.m = map[string]memoEntry[T]{}
+	}
+	if len(m.m) < memoSize {
+		m.m[strings.Clone(raw)] = memoEntry[T]{v, p} // a clone: the key must not pin the row
+	}
+	return v, p
+}
+
+// vocabulary parses a controlled-vocabulary column through that field's memo.
+func (c *converter) vocabulary(f Field, raw string, parse func(string) (string, *normalize.Problem)) (string, *normalize.Problem) {
+	return c.vocab[f].get(raw, parse)
 }
 
 func newConverter(kind baoxue.DatasetKind, h *Header, o ImportOptions) *converter {
@@ -297,7 +340,7 @@ func newConverter(kind baoxue.DatasetKind, h *Header, o ImportOptions) *converte
 	}
 	first, last := rule.WindowWidened(asOf, 2)
 	schema, _ := SchemaOf(kind)
-	req := map[Field]bool{}
+	var req [numFields]bool
 	for _, g := range schema.Required {
 		for _, f := range g {
 			req[f] = true
@@ -306,9 +349,13 @@ func newConverter(kind baoxue.DatasetKind, h *Header, o ImportOptions) *converte
 	if kind == baoxue.KindEnrollment || kind == baoxue.KindNational {
 		req[FieldStatus] = true
 	}
-	return &converter{kind: kind, h: h, required: req, ids: idcard.NewValidator(o.Tree.Address(), o.Today),
+	c := &converter{kind: kind, h: h, required: req, ids: idcard.NewValidator(o.Tree.Address(), o.Today),
 		dates: normalize.DateParser{Today: o.Today}, tree: o.Tree, asOf: asOf, first: first, last: last,
 		seen: map[uint64]int{}}
+	for f := range c.col {
+		c.col[f] = h.Index(Field(f))
+	}
+	return c
 }
 
 // store is what a converted row does to the dataset.
@@ -335,7 +382,10 @@ func (c *converter) convert(r Row) storeFunc {
 	return nil
 }
 
-func (c *converter) cell(r Row, f Field) Cell { return r.Cell(c.h.Index(f)) }
+func (c *converter) cell(r Row, f Field) Cell { return r.Cell(c.col[f]) }
+
+// colOf is the column of a field, -1 when the file has none.
+func (c *converter) colOf(f Field) int { return c.col[f] }
 
 // report records a parser's problem for field f. An error in a field the kind does not require
 // becomes a warning: the value is left empty and the row stays acceptable.
@@ -343,12 +393,12 @@ func (c *converter) report(f Field, p *normalize.Problem) {
 	if p == nil {
 		return
 	}
-	c.problems = append(c.problems, rowProblem{col: c.h.Index(f), field: f, code: p.Code,
+	c.problems = append(c.problems, rowProblem{col: c.colOf(f), field: f, code: p.Code,
 		warning: p.Severity == normalize.Warning || !c.required[f], msg: p.Message})
 }
 
 func (c *converter) problem(f Field, code string, warning bool, msg string) {
-	c.problems = append(c.problems, rowProblem{col: c.h.Index(f), field: f, code: code, warning: warning || !c.required[f], msg: msg})
+	c.problems = append(c.problems, rowProblem{col: c.colOf(f), field: f, code: code, warning: warning || !c.required[f], msg: msg})
 }
 
 func (c *converter) rejected() bool {
@@ -400,7 +450,7 @@ func (c *converter) label(f Field) string {
 			return col.Label
 		}
 	}
-	return string(f)
+	return f.String()
 }
 
 // duplicate remembers an ID and reports whether an earlier row had it.
@@ -421,7 +471,7 @@ func (c *converter) duplicate(r Row, num idcard.Number) bool {
 func (c *converter) sexAndBirth(r Row, num idcard.Number, idOK bool) (baoxue.Sex, baoxue.Date) {
 	var sex baoxue.Sex
 	if raw := c.cell(r, FieldSex).Value; raw != "" {
-		v, p := normalize.Sex(raw)
+		v, p := c.sexes.get(raw, normalize.Sex)
 		c.report(FieldSex, p)
 		sex = v
 	}
@@ -440,37 +490,47 @@ func (c *converter) sexAndBirth(r Row, num idcard.Number, idOK bool) (baoxue.Sex
 
 func clean(r Row, i int) string { return normalize.Clean(r.Value(i)) }
 
+// idString returns a valid ID as a string, reusing the cell's text when it is already in the
+// normalised form (the common case) instead of allocating.
+func idString(raw string, n idcard.Number) string {
+	if raw == string(n.Digits[:]) {
+		return raw
+	}
+	return n.String()
+}
+
 func (c *converter) person(r Row) storeFunc {
-	p := &baoxue.Person{SourceRow: r.Number}
+	p := &c.personBuf // filled in place; copied only when stored (most registry rows are adults)
+	*p = baoxue.Person{SourceRow: r.Number}
 	p.Name = c.name(r, FieldName)
 	num, idOK, raw, code := c.id(r, FieldIDNumber)
 	if idOK {
-		p.IDNumber = num.String()
+		p.IDNumber = idString(c.cell(r, FieldIDNumber).Value, num)
 	} else {
 		p.IDRaw, p.IDError = raw, code
 	}
 	p.Sex, p.BirthDate = c.sexAndBirth(r, num, idOK)
 	var prob *normalize.Problem
 	if v := c.cell(r, FieldEthnicity).Value; v != "" {
-		p.Ethnicity, prob = normalize.Ethnicity(v)
+		p.Ethnicity, prob = c.vocabulary(FieldEthnicity, v, normalize.Ethnicity)
 		c.report(FieldEthnicity, prob)
 	}
-	p.HouseholdNo = clean(r, c.h.Index(FieldHouseholdNo))
+	p.HouseholdNo = clean(r, c.colOf(FieldHouseholdNo))
 	if v := c.cell(r, FieldRelation).Value; v != "" {
-		p.Relation, prob = normalize.Relation(v)
+		p.Relation, prob = c.vocabulary(FieldRelation, v, normalize.Relation)
 		c.report(FieldRelation, prob)
 	}
-	p.Address = clean(r, c.h.Index(FieldAddress))
+	p.Address = clean(r, c.colOf(FieldAddress))
 	p.RegionCode = c.region(r)
-	p.StatusRaw = clean(r, c.h.Index(FieldStatus))
-	p.Status, prob = normalize.RegistryStatus(p.StatusRaw)
+	p.StatusRaw = clean(r, c.colOf(FieldStatus))
+	p.Status, prob = c.vocabulary(FieldStatus, p.StatusRaw, normalize.RegistryStatus)
 	c.report(FieldStatus, prob)
 	if p.Status == "" {
 		p.Status = baoxue.RegistryNormal
 	}
 	p.GuardianName = c.name(r, FieldGuardianName)
 	if g, ok, _, _ := c.id(r, FieldGuardianID); ok {
-		p.GuardianID = g.String()
+		p.GuardianID = idString(c.cell(r, FieldGuardianID).Value, g)
 	}
 	p.Phone = c.phone(r)
 	switch {
@@ -481,16 +541,21 @@ func (c *converter) person(r Row) storeFunc {
 	case idOK && c.duplicate(r, num):
 		return nil
 	}
-	return func(w *store.DatasetWriter) error { return w.Person(p) }
+	stored := *p
+	return func(w *store.DatasetWriter) error { return w.Person(&stored) }
 }
 
 func (c *converter) region(r Row) string {
-	v, p := normalize.RegionCode(c.cell(r, FieldRegionCode).Value, c.tree)
+	v, p := c.regions.get(c.cell(r, FieldRegionCode).Value, c.regionCode)
 	c.report(FieldRegionCode, p)
 	if p.IsError() {
 		return ""
 	}
 	return v
+}
+
+func (c *converter) regionCode(raw string) (string, *normalize.Problem) {
+	return normalize.RegionCode(raw, c.tree)
 }
 
 func (c *converter) phone(r Row) string {
@@ -519,22 +584,22 @@ func (c *converter) enrollment(r Row) storeFunc {
 		last.msg = "身份证号为空（该学生有学籍号，可能尚无身份证号）；如有身份证号请补填，便于比对"
 	}
 	e.Sex, e.BirthDate = c.sexAndBirth(r, num, idOK)
-	e.SchoolCode, prob = normalize.SchoolCode(c.cell(r, FieldSchoolCode).Value)
+	e.SchoolCode, prob = c.schoolCodes.get(c.cell(r, FieldSchoolCode).Value, normalize.SchoolCode)
 	c.report(FieldSchoolCode, prob)
-	e.SchoolName = clean(r, c.h.Index(FieldSchoolName))
-	e.Grade, prob = normalize.Grade(c.cell(r, FieldGrade).Value)
+	e.SchoolName = clean(r, c.colOf(FieldSchoolName))
+	e.Grade, prob = c.ints.get(c.cell(r, FieldGrade).Value, normalize.Grade)
 	c.report(FieldGrade, prob)
-	if c.h.Index(FieldStatus) < 0 {
+	if c.colOf(FieldStatus) < 0 {
 		e.Status = baoxue.EnrollActive // a roster without a status column lists pupils in school
 	} else {
-		e.StatusRaw = clean(r, c.h.Index(FieldStatus))
-		e.Status, prob = normalize.EnrollmentStatus(e.StatusRaw)
+		e.StatusRaw = clean(r, c.colOf(FieldStatus))
+		e.Status, prob = c.vocabulary(FieldStatus, e.StatusRaw, normalize.EnrollmentStatus)
 		c.report(FieldStatus, prob)
 		if e.StatusRaw == "" && prob == nil {
 			c.problem(FieldStatus, CodeValueEmpty, false, "学籍状态为空；请填写 在读、休学、转出、毕业 或 辍学")
 		}
 	}
-	e.HomeTaught, prob = normalize.YesNo(c.cell(r, FieldHomeTaught).Value)
+	e.HomeTaught, prob = c.bools.get(c.cell(r, FieldHomeTaught).Value, normalize.YesNo)
 	c.report(FieldHomeTaught, prob)
 	if e.IDNumber == "" && e.Name == "" {
 		return nil
@@ -547,20 +612,20 @@ func (c *converter) enrollment(r Row) storeFunc {
 
 func (c *converter) poverty(r Row) storeFunc {
 	p := &baoxue.PovertyRecord{SourceRow: r.Number}
-	p.HouseholdNo = clean(r, c.h.Index(FieldHouseholdNo))
+	p.HouseholdNo = clean(r, c.colOf(FieldHouseholdNo))
 	p.Name = c.name(r, FieldName)
 	num, idOK, raw, code := c.id(r, FieldIDNumber)
 	if idOK {
-		p.IDNumber = num.String()
+		p.IDNumber = idString(c.cell(r, FieldIDNumber).Value, num)
 	} else {
 		p.IDRaw, p.IDError = raw, code
 	}
 	var prob *normalize.Problem
 	if v := c.cell(r, FieldRelation).Value; v != "" {
-		p.Relation, prob = normalize.Relation(v)
+		p.Relation, prob = c.vocabulary(FieldRelation, v, normalize.Relation)
 		c.report(FieldRelation, prob)
 	}
-	p.Type, prob = normalize.PovertyType(c.cell(r, FieldPovertyType).Value)
+	p.Type, prob = c.vocabulary(FieldPovertyType, c.cell(r, FieldPovertyType).Value, normalize.PovertyType)
 	c.report(FieldPovertyType, prob)
 	p.RegionCode = c.region(r)
 	switch {
@@ -578,7 +643,7 @@ func (c *converter) disability(r Row) storeFunc {
 	var prob *normalize.Problem
 	var certID, certCat string
 	var certLevel int
-	if c.h.Index(FieldCertNo) >= 0 {
+	if c.colOf(FieldCertNo) >= 0 {
 		raw := c.cell(r, FieldCertNo).Value
 		certID, certCat, certLevel, prob = normalize.DisabilityCert(raw)
 		c.report(FieldCertNo, prob)
@@ -588,7 +653,7 @@ func (c *converter) disability(r Row) storeFunc {
 	}
 	var num idcard.Number
 	idOK := false
-	if c.h.Index(FieldIDNumber) >= 0 && !(certID != "" && normalize.Blank(c.cell(r, FieldIDNumber).Value)) {
+	if c.colOf(FieldIDNumber) >= 0 && !(certID != "" && normalize.Blank(c.cell(r, FieldIDNumber).Value)) {
 		var raw, code string
 		if num, idOK, raw, code = c.id(r, FieldIDNumber); !idOK {
 			d.IDRaw, d.IDError = raw, code
@@ -602,7 +667,7 @@ func (c *converter) disability(r Row) storeFunc {
 			d.IDRaw, d.IDError = certID, ic.String()
 			c.problem(FieldCertNo, ic.String(), false, "残疾人证号中的身份证号："+ic.Message())
 		}
-	} else if c.h.Index(FieldIDNumber) < 0 {
+	} else if c.colOf(FieldIDNumber) < 0 {
 		// Without an ID column the certificate number is the only identifier: its problem is an
 		// error, not the parser's warning.
 		raw := c.cell(r, FieldCertNo).Value
@@ -625,14 +690,14 @@ func (c *converter) disability(r Row) storeFunc {
 		}
 	}
 	if v := c.cell(r, FieldDisabilityCategory).Value; v != "" {
-		d.Category, prob = normalize.DisabilityCategory(v)
+		d.Category, prob = c.vocabulary(FieldDisabilityCategory, v, normalize.DisabilityCategory)
 		c.report(FieldDisabilityCategory, prob)
 	}
 	if d.Category == "" {
 		d.Category = certCat
 	}
 	if v := c.cell(r, FieldDisabilityLevel).Value; v != "" {
-		d.Level, prob = normalize.DisabilityLevel(v)
+		d.Level, prob = c.ints.get(v, normalize.DisabilityLevel)
 		c.report(FieldDisabilityLevel, prob)
 	}
 	if d.Level == 0 {
@@ -656,12 +721,12 @@ func (c *converter) school(r Row) storeFunc {
 	if prob == nil && s.Code == "" {
 		c.problem(FieldSchoolCode, CodeValueEmpty, false, "学校标识码为空；请填写10位学校标识码")
 	}
-	s.Name = clean(r, c.h.Index(FieldName))
+	s.Name = clean(r, c.colOf(FieldName))
 	if s.Name == "" {
 		c.problem(FieldName, CodeValueEmpty, false, "学校名称为空；请补填")
 	}
 	s.RegionCode = c.region(r)
-	s.Kind = clean(r, c.h.Index(FieldSchoolKind))
+	s.Kind = clean(r, c.colOf(FieldSchoolKind))
 	s.Boarding, prob = normalize.YesNo(c.cell(r, FieldBoarding).Value)
 	c.report(FieldBoarding, prob)
 	if c.rejected() {
@@ -683,7 +748,7 @@ func (c *converter) village(r Row) storeFunc {
 	default:
 		v.Code = code
 	}
-	v.Name = clean(r, c.h.Index(FieldName))
+	v.Name = clean(r, c.colOf(FieldName))
 	if v.Name == "" {
 		c.problem(FieldName, CodeValueEmpty, false, "村(社区)名称为空；请补填")
 	}

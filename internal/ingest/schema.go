@@ -1,38 +1,68 @@
 package ingest
 
-import "github.com/baoxue/baoxue"
+import (
+	"strconv"
 
-// Field is a column's meaning, independent of how a file names it.
-type Field string
-
-// Fields of the input files (DESIGN §7). One identifier can carry a different Chinese name per
-// kind (FieldStatus is 人员状态 in the registry, 学籍状态 in an enrollment file).
-const (
-	FieldName               Field = "name"
-	FieldIDNumber           Field = "id_number"
-	FieldSex                Field = "sex"
-	FieldBirthDate          Field = "birth_date"
-	FieldEthnicity          Field = "ethnicity"
-	FieldHouseholdNo        Field = "household_no"
-	FieldRelation           Field = "relation"
-	FieldAddress            Field = "address"
-	FieldRegionCode         Field = "region_code"
-	FieldStatus             Field = "status"
-	FieldGuardianName       Field = "guardian_name"
-	FieldGuardianID         Field = "guardian_id"
-	FieldPhone              Field = "phone"
-	FieldStudentNo          Field = "student_no"
-	FieldSchoolCode         Field = "school_code"
-	FieldSchoolName         Field = "school_name"
-	FieldGrade              Field = "grade"
-	FieldHomeTaught         Field = "home_taught"
-	FieldPovertyType        Field = "poverty_type"
-	FieldCertNo             Field = "cert_no"
-	FieldDisabilityCategory Field = "disability_category"
-	FieldDisabilityLevel    Field = "disability_level"
-	FieldSchoolKind         Field = "school_kind"
-	FieldBoarding           Field = "boarding"
+	"github.com/baoxue/baoxue"
 )
+
+// Field is a column's meaning, independent of how a file names it. Its String is the identifier
+// used by --map and in messages ("id_number"); being a small integer, it indexes arrays on the
+// per-row path.
+type Field uint8
+
+// Fields of the input files (DESIGN §7). One field can carry a different Chinese name per kind
+// (FieldStatus is 人员状态 in the registry, 学籍状态 in an enrollment file).
+const (
+	FieldName Field = iota + 1
+	FieldIDNumber
+	FieldSex
+	FieldBirthDate
+	FieldEthnicity
+	FieldHouseholdNo
+	FieldRelation
+	FieldAddress
+	FieldRegionCode
+	FieldStatus
+	FieldGuardianName
+	FieldGuardianID
+	FieldPhone
+	FieldStudentNo
+	FieldSchoolCode
+	FieldSchoolName
+	FieldGrade
+	FieldHomeTaught
+	FieldPovertyType
+	FieldCertNo
+	FieldDisabilityCategory
+	FieldDisabilityLevel
+	FieldSchoolKind
+	FieldBoarding
+	numFields
+)
+
+var fieldNames = [numFields]string{"", "name", "id_number", "sex", "birth_date", "ethnicity", "household_no",
+	"relation", "address", "region_code", "status", "guardian_name", "guardian_id", "phone", "student_no",
+	"school_code", "school_name", "grade", "home_taught", "poverty_type", "cert_no", "disability_category",
+	"disability_level", "school_kind", "boarding"}
+
+// String returns the field's identifier.
+func (f Field) String() string {
+	if f < numFields {
+		return fieldNames[f]
+	}
+	return "Field(" + strconv.Itoa(int(f)) + ")"
+}
+
+// FieldByName returns the field with this identifier.
+func FieldByName(name string) (Field, bool) {
+	for f := FieldName; f < numFields; f++ {
+		if fieldNames[f] == name {
+			return f, true
+		}
+	}
+	return 0, false
+}
 
 // Column describes one field of a kind: its name in messages, the header texts that mean it
 // (compared after normaliseHeader), and whether it is characteristic of the kind — present in
