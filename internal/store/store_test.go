@@ -72,6 +72,12 @@ func TestOpenURLForms(t *testing.T) {
 			t.Fatalf("%s: foreign_keys=%d synchronous=%d busy_timeout=%d", u, fk, sync, busy)
 		}
 	}
+	for _, bad := range []string{":memory:", "sqlite:", filepath.Join(dir, "a?b.db")} {
+		if db, err := store.Open(context.Background(), bad, storetest.Keys(t)); err == nil {
+			db.Close()
+			t.Errorf("Open(%q) accepted", bad)
+		}
+	}
 	if _, err := store.Open(context.Background(), filepath.Join(dir, "x.db"), nil); !errors.Is(err, baoxue.ErrInvalid) {
 		t.Fatalf("open without key: %v", err)
 	}
