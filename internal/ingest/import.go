@@ -87,11 +87,11 @@ func Import(ctx context.Context, db *store.DB, path string, kind baoxue.DatasetK
 	fill := func(w *store.DatasetWriter) error {
 		for n := 0; ; n++ {
 			if n%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
 				if opts.Progress != nil {
 					opts.Progress(rows.Progress())
+				}
+				if err := ctx.Err(); err != nil {
+					return err
 				}
 			}
 			row, err := rows.Next()
