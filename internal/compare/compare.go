@@ -29,6 +29,10 @@ type Inputs struct {
 	// from the schools file; optional. With it the fuzzy stage can weigh where a pupil goes to
 	// school against where the child is registered.
 	SchoolRegions map[string]string
+	// RegistryHeaderRow is the spreadsheet row of the registry's header. Records carry the row
+	// as the official sees it (baoxue.Person.SourceRow); the ledger's source_row is the 1-based
+	// data row (DESIGN §8), the spreadsheet row less this. 0 keeps spreadsheet rows.
+	RegistryHeaderRow int
 }
 
 // Options tune a run.
@@ -192,8 +196,9 @@ type run struct {
 	regionIx map[string]int32
 	povTypes []string
 
-	arena arena
-	sum   Summary
+	arena     arena
+	rowOffset int32
+	sum       Summary
 }
 
 // Run compares the inputs and calls emit once per school-age child, in registry row order. emit
@@ -208,7 +213,7 @@ func Run(ctx context.Context, in Inputs, opts Options, emit func(*baoxue.LedgerE
 	if opts.AsOf == 0 {
 		return nil, fmt.Errorf("缺少比对日期: %w", baoxue.ErrInvalid)
 	}
-	r := &run{opts: opts, rule: opts.Rule, py: opts.Pinyin, regionIx: map[string]int32{}}
+	r := &run{opts: opts, rule: opts.Rule, py: opts.Pinyin, regionIx: map[string]int32{}, rowOffset: int32(in.RegistryHeaderRow)}
 	if r.rule == (baoxue.AgeRule{}) {
 		r.rule = baoxue.DefaultAgeRule()
 	}
@@ -404,7 +409,7 @@ func (r *run) schoolAge(p *baoxue.Person) (child, bool) {
 	if birth != 0 && (birth < r.first || birth > r.last) {
 		return child{}, false
 	}
-	c := child{row: int32(p.SourceRow), birth: birth, key: key, ks: ks, valid: valid, sex: p.Sex, reg: registryStatus(p.Status),
+	c := child{row: int32(p.SourceRow) - r.rowOffset, birth: birth, key: key, ks: ks, valid: valid, sex: p.Sex, reg: registryStatus(p.Status),
 		name: r.arena.add(p.Name), guardName: r.arena.add(p.GuardianName), region: r.region(p.RegionCode), ref: -1,
 		method: baoxue.MatchNone}
 	if birth == 0 {

@@ -15,6 +15,15 @@
 //	deceased, emigrated                                   exempt
 //	moved_out (户籍 迁出)                                     not in the ledger (counted apart)
 //	out_of_school                                         suspected
+//	under_age, over_age inside the window                 suspected, counted as NoRecord
+//
+// The generator gives in_window = 1 and status under_age to a child of the window whose entry it
+// delayed (a 7-year-old not yet in grade 1), and over_age to one who started early and is past
+// grade 9, without any 学籍 row. Nothing in the data tells such a child from a dropout, and a
+// child of compulsory age without a 学籍 is exactly what the comparison must send someone to
+// verify (the visit would record 缓学 or 已完成); so they are expected as suspected, but they are
+// neither counted as truly out of school (recall) nor held against the ledger's precision:
+// SuspectPrecision leaves them out, SuspectPrecisionStrict counts them as false suspects.
 //
 // and whatever the truth status, a child whose registry ID the generator damaged beyond repair
 // (registry.id_typo, id_swap, id_excel_sci, id_excel_000) is expected as invalid_id.
@@ -75,12 +84,14 @@ type Report struct {
 	Missing        int `json:"missing"`         // expected rows the ledger lacks
 	Unexpected     int `json:"unexpected"`      // ledger rows the truth does not expect
 	OutOfSchool    int `json:"out_of_school"`   // expected rows truly out of school
+	NoRecord       int `json:"no_record"`       // expected rows under_age/over_age inside the window
 	StatusCorrect  int `json:"status_correct"`  // expected rows with exactly the expected status
 	StatusMismatch int `json:"status_mismatch"` // expected rows present with another status
 
 	Recall            Ratio `json:"recall"`
 	RecallAll         Ratio `json:"recall_all"`
 	SuspectPrecision  Ratio `json:"suspect_precision"`
+	SuspectStrict     Ratio `json:"suspect_precision_strict"`
 	ReviewShare       Ratio `json:"review_share"`
 	AutoLinkPrecision Ratio `json:"auto_link_precision"`
 	ExactPrecision    Ratio `json:"exact_link_precision"`
@@ -118,8 +129,8 @@ func damaged(damage string) bool {
 	return false
 }
 
-// Expected is the ledger status a child of this truth status should get; "" when it must not be
-// in the ledger (see the package comment).
+// Expected is the ledger status a child of this truth status, inside the window, should get; ""
+// when it must not be in the ledger (see the package comment).
 func Expected(truthStatus string, damagedID bool) baoxue.LedgerStatus {
 	if truthStatus == "moved_out" {
 		return ""
@@ -138,11 +149,14 @@ func Expected(truthStatus string, damagedID bool) baoxue.LedgerStatus {
 		return baoxue.StatusCompleted
 	case "deceased", "emigrated":
 		return baoxue.StatusExempt
-	case "out_of_school":
+	case "out_of_school", "under_age", "over_age":
 		return baoxue.StatusSuspected
 	}
 	return ""
 }
+
+// noRecord reports a truth status that, inside the window, means "no 学籍 at all, not a dropout".
+func noRecord(status string) bool { return status == "under_age" || status == "over_age" }
 
 // ReadTruth reads truth.csv into rows keyed by registry_row.
 func ReadTruth(r io.Reader) (map[int]truthRow, error) {
@@ -230,7 +244,7 @@ func Evaluate(truth map[int]truthRow, ledger []baoxue.LedgerEntry) *Report {
 		byRow[ledger[i].SourceRow] = &ledger[i]
 	}
 
-	var found, foundAll, oosUsable, suspects, realSuspects, reviews int
+	var found, foundAll, oosUsable, suspects, realSuspects, noRecordSuspects, reviews int
 	var autoLinks, autoRight, exact, exactRight, invLinks, invRight, damagedN, damagedInvalid int
 	var povAgree, disAgree, flagged int
 	rows := make([]int, 0, len(truth))
@@ -257,6 +271,9 @@ func Evaluate(truth map[int]truthRow, ledger []baoxue.LedgerEntry) *Report {
 			continue
 		}
 		rep.Expected++
+		if noRecord(t.status) {
+			rep.NoRecord++
+		}
 		if t.damagedID {
 			damagedN++
 		}
@@ -309,9 +326,12 @@ func Evaluate(truth map[int]truthRow, ledger []baoxue.LedgerEntry) *Report {
 		switch e.Status {
 		case baoxue.StatusSuspected:
 			suspects++
-			if ok && t.status == "out_of_school" {
+			switch {
+			case ok && t.status == "out_of_school":
 				realSuspects++
-			} else {
+			case ok && t.inWindow && noRecord(t.status):
+				noRecordSuspects++
+			default:
 				example("false_suspect", e.SourceRow)
 			}
 		case baoxue.StatusReview:
@@ -348,7 +368,8 @@ func Evaluate(truth map[int]truthRow, ledger []baoxue.LedgerEntry) *Report {
 	}
 	rep.Recall = ratio(found, oosUsable)
 	rep.RecallAll = ratio(foundAll, rep.OutOfSchool)
-	rep.SuspectPrecision = ratio(realSuspects, suspects)
+	rep.SuspectPrecision = ratio(realSuspects, suspects-noRecordSuspects)
+	rep.SuspectStrict = ratio(realSuspects, suspects)
 	rep.ReviewShare = ratio(reviews, len(ledger))
 	rep.AutoLinkPrecision = ratio(autoRight, autoLinks)
 	rep.ExactPrecision = ratio(exactRight, exact)
@@ -368,10 +389,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	pct := func(x Ratio) string { return fmt.Sprintf("%.2f%% (%d/%d)", 100*x.Value, x.Count, x.Total) }
 	fmt.Fprintf(bw, "台账 %d 人，真值应列入 %d 人（迁出不计 %d 人），缺失 %d，多出 %d，状态一致 %d，不一致 %d\n",
 		r.LedgerEntries, r.Expected, r.MovedOut, r.Missing, r.Unexpected, r.StatusCorrect, r.StatusMismatch)
-	fmt.Fprintf(bw, "失学辍学儿童 %d 人\n", r.OutOfSchool)
+	fmt.Fprintf(bw, "失学辍学儿童 %d 人；另有适龄但真值为未入学/已超龄、无任何学籍者 %d 人（应列疑似，不计入准确率）\n", r.OutOfSchool, r.NoRecord)
 	fmt.Fprintf(bw, "  查全率（疑似∪待确认，户籍身份证号可用者）  %s\n", pct(r.Recall))
 	fmt.Fprintf(bw, "  查全率（含身份证号无效清单）              %s\n", pct(r.RecallAll))
 	fmt.Fprintf(bw, "疑似失学辍学的准确率                        %s\n", pct(r.SuspectPrecision))
+	fmt.Fprintf(bw, "  （把无学籍的未入学/超龄者也算作误报）     %s\n", pct(r.SuspectStrict))
 	fmt.Fprintf(bw, "待人工确认占适龄儿童                        %s\n", pct(r.ReviewShare))
 	fmt.Fprintf(bw, "自动关联（身份证近似、姓名比对）的准确率    %s\n", pct(r.AutoLinkPrecision))
 	fmt.Fprintf(bw, "身份证号一致关联的准确率                    %s\n", pct(r.ExactPrecision))

@@ -40,9 +40,9 @@ func TestEvaluate(t *testing.T) {
 		name      string
 		got, want int
 	}{
-		{"ledger entries", r.LedgerEntries, 13}, {"expected", r.Expected, 11}, {"moved out", r.MovedOut, 1},
+		{"ledger entries", r.LedgerEntries, 14}, {"expected", r.Expected, 12}, {"no record", r.NoRecord, 1}, {"moved out", r.MovedOut, 1},
 		{"missing", r.Missing, 1}, {"unexpected", r.Unexpected, 3}, {"out of school", r.OutOfSchool, 4},
-		{"correct", r.StatusCorrect, 7}, {"mismatch", r.StatusMismatch, 3},
+		{"correct", r.StatusCorrect, 8}, {"mismatch", r.StatusMismatch, 3},
 	}
 	for _, c := range ints {
 		if c.got != c.want {
@@ -54,10 +54,10 @@ func TestEvaluate(t *testing.T) {
 		got          Ratio
 		count, total int
 	}{
-		{"recall", r.Recall, 2, 3}, {"recall all", r.RecallAll, 3, 4}, {"suspect precision", r.SuspectPrecision, 1, 3},
-		{"review share", r.ReviewShare, 1, 13}, {"auto links", r.AutoLinkPrecision, 2, 3}, {"exact", r.ExactPrecision, 2, 2},
-		{"invalid links", r.InvalidIDLinks, 1, 1}, {"damaged", r.DamagedIDs, 2, 3}, {"poverty", r.PovertyFlags, 10, 10},
-		{"disability", r.DisabilityFlags, 9, 10},
+		{"recall", r.Recall, 2, 3}, {"recall all", r.RecallAll, 3, 4}, {"suspect precision", r.SuspectPrecision, 1, 3}, {"strict", r.SuspectStrict, 1, 4},
+		{"review share", r.ReviewShare, 1, 14}, {"auto links", r.AutoLinkPrecision, 2, 3}, {"exact", r.ExactPrecision, 2, 2},
+		{"invalid links", r.InvalidIDLinks, 1, 1}, {"damaged", r.DamagedIDs, 2, 3}, {"poverty", r.PovertyFlags, 11, 11},
+		{"disability", r.DisabilityFlags, 10, 11},
 	}
 	for _, c := range ratios {
 		if c.got.Count != c.count || c.got.Total != c.total {

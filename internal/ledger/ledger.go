@@ -76,11 +76,25 @@ type Options struct {
 	// PlaceName names a division code (county, township or village); "" when unknown, in which
 	// case the code is shown. nil shows codes.
 	PlaceName func(code string) string
-	// MaskIDs writes ID numbers masked (620***********1234) in .csv and .xlsx; .jsonl keeps
-	// them, being the machine format of the run itself.
+	// MaskIDs writes ID numbers masked (620***********1234) in every format, and the ID inside
+	// a student number (G + ID) too.
 	MaskIDs bool
 	// MaskID masks one ID; required with MaskIDs (internal/pii.MaskID).
 	MaskID func(string) string
+}
+
+// masked returns e, or a copy with the ID number masked, and the ID part of a student number
+// (G + 18 characters) masked too, when opts.MaskIDs is set.
+func (o *Options) masked(e *baoxue.LedgerEntry) *baoxue.LedgerEntry {
+	if !o.MaskIDs {
+		return e
+	}
+	m := *e
+	m.IDNumber = o.MaskID(m.IDNumber)
+	if s := m.MatchedStudentNo; len(s) == 19 {
+		m.MatchedStudentNo = s[:1] + o.MaskID(s[1:])
+	}
+	return &m
 }
 
 // Writer receives the entries of one run, in ledger order, and writes them to a file that
@@ -108,7 +122,7 @@ func Create(path string, opts Options) (Writer, error) {
 	}
 	switch format {
 	case JSONL:
-		return newJSONL(t), nil
+		return newJSONL(t, opts), nil
 	case CSV:
 		return newCSV(t, opts)
 	}

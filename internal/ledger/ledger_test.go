@@ -144,6 +144,9 @@ func TestCSV(t *testing.T) {
 	if strings.Contains(string(data), "\t622921201403050011") || !strings.Contains(string(data), "3,\"\t622***\",马小龙") {
 		t.Errorf("IDs not masked")
 	}
+	if strings.Contains(string(data), "G622921201403050011") || !strings.Contains(string(data), ",G622***,") {
+		t.Errorf("student numbers not masked")
+	}
 }
 
 func TestXLSX(t *testing.T) {

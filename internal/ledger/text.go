@@ -12,20 +12,21 @@ import (
 
 // jsonlWriter writes one JSON object per line.
 type jsonlWriter struct {
-	t   *tempFile
-	buf *bufio.Writer
-	enc *json.Encoder
+	t    *tempFile
+	buf  *bufio.Writer
+	enc  *json.Encoder
+	opts Options
 }
 
-func newJSONL(t *tempFile) *jsonlWriter {
+func newJSONL(t *tempFile, opts Options) *jsonlWriter {
 	buf := bufio.NewWriterSize(t, 256<<10)
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false) // keep <, > and & readable; the file is data, not HTML
-	return &jsonlWriter{t: t, buf: buf, enc: enc}
+	return &jsonlWriter{t: t, buf: buf, enc: enc, opts: opts}
 }
 
 func (w *jsonlWriter) Add(e *baoxue.LedgerEntry) error {
-	if err := w.enc.Encode(e); err != nil {
+	if err := w.enc.Encode(w.opts.masked(e)); err != nil {
 		return fmt.Errorf("写入台账文件 %s：%w", w.t.final, err)
 	}
 	return nil
@@ -86,10 +87,8 @@ func csvCell(s string) string {
 }
 
 func (w *csvWriter) Add(e *baoxue.LedgerEntry) error {
+	e = w.opts.masked(e)
 	id := e.IDNumber
-	if w.opts.MaskIDs {
-		id = w.opts.MaskID(id)
-	}
 	score := ""
 	if e.MatchMethod != baoxue.MatchNone && e.MatchMethod != "" {
 		score = strconv.FormatFloat(e.MatchScore, 'f', -1, 64)

@@ -56,7 +56,7 @@ func (w *xlsxWriter) Add(e *baoxue.LedgerEntry) error {
 		return fmt.Errorf("%s：适龄儿童超过 %d 人，超出 Excel 工作表的行数上限；请改用 .csv 或 .jsonl 输出: %w",
 			w.t.final, MaxXLSXEntries, baoxue.ErrInvalid)
 	}
-	w.entries = append(w.entries, *e)
+	w.entries = append(w.entries, *w.opts.masked(e))
 	return nil
 }
 
@@ -349,9 +349,6 @@ func (w *xlsxWriter) writeSheet(f *excelize.File, st *styles, spec sheetSpec, ti
 		sub.add(e.Status)
 		total.add(e.Status)
 		id := e.IDNumber
-		if w.opts.MaskIDs {
-			id = w.opts.MaskID(id)
-		}
 		village := ""
 		if len(e.RegionCode) == 12 {
 			village = w.placeName(e.RegionCode)
