@@ -43,6 +43,7 @@ func commands() []command {
 		{"demo", "[--addr 127.0.0.1:8080] [--db FILE]", "生成演示县数据并启动网页", cmdDemo},
 		{"serve", "--db URL [--addr 127.0.0.1:8080]", "启动网页服务", cmdServe},
 		{"audit", "verify --db URL", "校验审计日志链是否被篡改", cmdAudit},
+		{"user", "add|disable|enable|reset|list|token --db URL …", "管理用户账号", cmdUser},
 	}
 }
 

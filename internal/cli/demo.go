@@ -109,10 +109,14 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 	} else {
 		fmt.Fprintf(env.Stderr, "使用已有的演示数据库 %s（%d 个数据集；加 --fresh 重新生成）\n", *dbPath, len(existing))
 	}
+	// Demo accounts, one per role (demoaccounts.go; issue 5).
+	if err := ensureDemoAccounts(ctx, env, db); err != nil {
+		return err
+	}
 	if *noServe {
 		return nil
 	}
-	return serveStore(ctx, env, db, tree, *addr, gen.CountyCode, "演示")
+	return serveStore(ctx, env, db, tree, *addr, gen.CountyCode, "演示", false)
 }
 
 // loadDemoCounty generates a synthetic 临夏县 into a temporary directory and imports every file.
@@ -153,6 +157,7 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 	dbURL := fs.String("db", "", "数据库：SQLite 文件路径或 postgres://…")
 	keyFile := fs.String("key-file", "", "数据密钥文件")
 	county := fs.String("county", "", "本县(区)的6位行政区划代码（默认：由已导入的村(社区)推断）")
+	tls := fs.Bool("tls", false, "浏览器经 HTTPS 反向代理访问（会话 Cookie 加 Secure 和 __Host- 前缀）")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -165,12 +170,12 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	return serveStore(ctx, env, db, tree, *addr, *county, "")
+	return serveStore(ctx, env, db, tree, *addr, *county, "", *tls)
 }
 
 // serveStore registers the store's villages in the tree and serves the web application until ctx
 // ends.
-func serveStore(ctx context.Context, env *Env, db *store.DB, tree *region.Tree, addr, county, label string) error {
+func serveStore(ctx context.Context, env *Env, db *store.DB, tree *region.Tree, addr, county, label string, secureCookies bool) error {
 	villages, err := db.Villages(ctx)
 	if err != nil {
 		return err
@@ -189,8 +194,12 @@ func serveStore(ctx context.Context, env *Env, db *store.DB, tree *region.Tree, 
 			}
 		}
 	}
+	if err := hintFirstUser(ctx, env, db); err != nil { // user.go
+		return err
+	}
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := server.New(server.Config{Store: storeAdapter{db}, Tree: tree, Log: logger, CountyCode: county})
+	srv, err := server.New(server.Config{Store: storeAdapter{db}, Accounts: db, Tree: tree, Log: logger,
+		CountyCode: county, SecureCookies: secureCookies})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -56,8 +58,19 @@ func TestDemoServes(t *testing.T) {
 	if base == "" {
 		t.Fatalf("demo did not start serving:\n%s", stderr.String())
 	}
+	// Sign in as the demo county officer (the pages need a session); the demo opens on "/".
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	login, err := client.PostForm(base+"login", url.Values{"username": {"county"}, "password": {DemoPassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	login.Body.Close()
+	if login.Request.URL.Path != "/" || !strings.Contains(stderr.String(), "仅供演示") {
+		t.Errorf("demo sign-in ended at %s; demo accounts printed: %v", login.Request.URL, strings.Contains(stderr.String(), "仅供演示"))
+	}
 	for path, want := range map[string]string{"healthz": "ok", "": "临夏县"} {
-		resp, err := http.Get(base + path)
+		resp, err := client.Get(base + path)
 		if err != nil {
 			t.Fatal(err)
 		}

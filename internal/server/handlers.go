@@ -29,6 +29,7 @@ type townshipRow struct {
 }
 
 type countyPage struct {
+	Page
 	County    region.Region
 	Path      string
 	Townships []townshipRow
@@ -45,7 +46,7 @@ func (s *Server) handleCounty() http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		p := countyPage{Datasets: ds, Totals: map[string]int{}, Version: baoxue.Version}
+		p := countyPage{Page: s.page(r, "县域概况"), Datasets: ds, Totals: map[string]int{}, Version: baoxue.Version}
 		for _, d := range ds {
 			p.Totals[string(d.Kind)] += d.Accepted
 		}

@@ -1,13 +1,86 @@
 package server
 
-import "net/http"
+import (
+	"net/http"
 
-// Handler returns every route of the application. All routes are declared here, in one place, so
-// that permission tests can enumerate them.
+	"github.com/baoxue/baoxue/internal/auth"
+)
+
+// route is one entry of the route table: who may call it (an auth.Permission, or Public,
+// SignedIn, OwnAccount) and what answers. Handler wraps every non-public route in requireUser,
+// so a handler runs only for a user who holds its permission. The route-table test
+// (routes_test.go) requests every route as every role, in and out of scope, and fails for a
+// route it has no expectation for.
+type route struct {
+	method, pattern string
+	perm            auth.Permission
+	handler         http.Handler
+}
+
+// routes is every route of the application, one per line. Keep it a plain list.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET", "/healthz", Public, s.handleHealth()},
+		{"GET", "/static/", Public, s.assets.Handler()},
+
+		// Sign-in and the user's own account (signin.go).
+		{"GET", "/login", Public, s.handleLoginForm()},
+		{"POST", "/login", Public, s.handleLogin()},
+		{"GET", "/login/totp", Public, s.handleTOTPForm()},
+		{"POST", "/login/totp", Public, s.handleTOTP()},
+		{"POST", "/logout", Public, s.handleLogout()},
+		{"GET", "/account", OwnAccount, s.handleAccount()},
+		{"GET", "/account/password", OwnAccount, s.handlePasswordForm()},
+		{"POST", "/account/password", OwnAccount, s.handlePassword()},
+		{"GET", "/api/v1/me", SignedIn, s.handleAPIMe()},
+
+		// Business pages.
+		{"GET", "/{$}", auth.PermViewDashboard, s.handleCounty()},
+
+		// System administrator (admin.go).
+		{"GET", "/admin/users", auth.PermManageUsers, s.handleAdminUsers()},
+		{"GET", "/admin/users/new", auth.PermManageUsers, s.handleAdminUserForm()},
+		{"POST", "/admin/users", auth.PermManageUsers, s.handleAdminUserCreate()},
+		{"POST", "/admin/users/{id}/disable", auth.PermManageUsers, s.handleAdminUserDisable(true)},
+		{"POST", "/admin/users/{id}/enable", auth.PermManageUsers, s.handleAdminUserDisable(false)},
+		{"POST", "/admin/users/{id}/reset", auth.PermManageUsers, s.handleAdminUserReset()},
+
+		// Security administrator (admin.go).
+		{"GET", "/security", auth.PermManageSecurityPolicy, s.handleSecurity()},
+
+		// Auditor (auditview.go).
+		{"GET", "/audit", auth.PermViewAudit, s.handleAudit()},
+		{"POST", "/audit/verify", auth.PermViewAudit, s.handleAuditVerify()},
+	}
+}
+
+// Handler returns the whole application: every route of routes(), each behind its permission,
+// with cross-origin protection (CSRF) and the request middleware around them all.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", s.handleHealth())
-	mux.Handle("GET /static/", staticFiles())
-	mux.Handle("GET /{$}", s.handleCounty())
-	return s.withRequest(mux)
+	for _, rt := range s.routes() {
+		h := rt.handler
+		if rt.perm != Public {
+			h = s.requireUser(rt.perm, h)
+		}
+		mux.Handle(rt.method+" "+rt.pattern, h)
+	}
+	return s.withRequest(s.crossOrigin(mux))
+}
+
+// crossOrigin refuses state-changing requests (POST and the like) that a browser marks as coming
+// from another site (Sec-Fetch-Site, or an Origin that is not this host): Go's
+// http.CrossOriginProtection, the CSRF defence of DESIGN §9. Scripts that send neither header
+// (curl, API clients with a token) are let through; they carry no ambient cookies to abuse.
+func (s *Server) crossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.auditDenied(r, "cross_origin", "origin="+r.Header.Get("Origin"))
+		if isAPI(r) {
+			writeJSON(w, http.StatusForbidden, apiError{Error: "拒绝跨站请求"})
+			return
+		}
+		s.renderError(w, r, http.StatusForbidden, "请求被拒绝", "该请求来自其他网站，已被拒绝。请在保学系统的页面中重新操作。")
+	}))
+	return cop.Handler(next)
 }

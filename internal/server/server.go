@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/baoxue/baoxue"
+	"github.com/baoxue/baoxue/internal/audit"
+	"github.com/baoxue/baoxue/internal/auth"
 	"github.com/baoxue/baoxue/internal/region"
 )
 
@@ -37,35 +39,69 @@ type Store interface {
 // Config is what the server needs to run.
 type Config struct {
 	Store      Store
+	Accounts   Accounts // users, sessions, sign-in lockout and the audit log
 	Tree       *region.Tree
 	Log        *slog.Logger
 	CountyCode string // the county the demo (or a county install) is about; "" for none
+	// Clock gives the time for sessions, lockout and TOTP; nil means the system clock. Tests
+	// pass a settable one.
+	Clock auth.Clock
+	// SecureCookies: browsers reach the server over HTTPS through a proxy that terminates TLS
+	// (serve --tls). Requests that arrive over TLS themselves are detected without it. Session
+	// cookies are then Secure and named with the __Host- prefix.
+	SecureCookies bool
 }
 
 // Server serves the web application.
 type Server struct {
-	cfg   Config
-	pages *template.Template
+	cfg      Config
+	pages    *template.Template
+	assets   *assets
+	sessions *auth.Sessions
+	authn    *auth.Authenticator
+	lockout  *auth.Lockout // in-process; the store's lockout is the one that survives restarts
+	audit    *audit.Logger
 }
 
-// New parses the embedded templates once.
+// New parses the embedded templates once and reads the static files.
 func New(cfg Config) (*Server, error) {
-	if cfg.Store == nil || cfg.Tree == nil {
-		return nil, errors.New("server: store and region tree are required")
+	if cfg.Store == nil || cfg.Accounts == nil || cfg.Tree == nil {
+		return nil, errors.New("server: store, accounts and region tree are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Clock == nil {
+		cfg.Clock = auth.SystemClock{}
+	}
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	a, err := newAssets(sub)
+	if err != nil {
+		return nil, err
+	}
 	funcs := template.FuncMap{
 		"kindLabel": func(k baoxue.DatasetKind) string { return baoxue.Label(baoxue.DatasetKinds, string(k)) },
 		"datetime":  func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
+		"assetURL":  a.URL,
 	}
 	t, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
-	return &Server{cfg: cfg, pages: t}, nil
+	lockout := auth.NewLockout(cfg.Clock)
+	return &Server{cfg: cfg, pages: t, assets: a,
+		sessions: auth.NewSessions(cfg.Accounts, cfg.Clock),
+		authn:    auth.NewAuthenticator(cfg.Accounts, lockout, cfg.Clock),
+		lockout:  lockout,
+		audit:    audit.NewLogger(cfg.Accounts),
+	}, nil
 }
+
+// now is the server's clock.
+func (s *Server) now() time.Time { return s.cfg.Clock.Now() }
 
 // Serve listens on addr until ctx is cancelled, then shuts down gracefully. ready, if not nil, is
 // called with the bound address once the listener is open.
@@ -98,8 +134,13 @@ func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) e
 	return nil
 }
 
-// render writes a page, or a 500 that tells the user nothing internal.
+// render writes a page with status 200, or a 500 that tells the user nothing internal.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
+	s.renderStatus(w, r, http.StatusOK, name, data)
+}
+
+// renderStatus writes a page with the given status.
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	// Render into a buffer first so that a template error becomes a clean 500, not half a page.
 	var buf bytes.Buffer
 	if err := s.pages.ExecuteTemplate(&buf, name, data); err != nil {
@@ -107,12 +148,20 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, dat
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// Pages may show personal data or secrets (an initial password): never cache them.
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
 }
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	s.cfg.Log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err, "request_id", requestID(r.Context()))
-	http.Error(w, "服务器内部错误，请稍后重试或联系管理员（请求编号 "+requestID(r.Context())+"）", http.StatusInternalServerError)
+	msg := "服务器内部错误，请稍后重试或联系管理员（请求编号 " + requestID(r.Context()) + "）"
+	if isAPI(r) {
+		writeJSON(w, http.StatusInternalServerError, apiError{Error: msg})
+		return
+	}
+	http.Error(w, msg, http.StatusInternalServerError)
 }
 
 type ctxKey int
@@ -133,6 +182,7 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 		_, _ = rand.Read(b[:])
 		id := hex.EncodeToString(b[:])
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		ctx = audit.WithRequestID(ctx, id) // every audit record written while serving carries it
 		h := w.Header()
 		h.Set("X-Request-Id", id)
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
@@ -155,12 +205,4 @@ type statusRecorder struct {
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
-}
-
-func staticFiles() http.Handler {
-	sub, err := fs.Sub(staticFS, "static")
-	if err != nil {
-		panic(err) // the embed pattern guarantees the directory exists
-	}
-	return http.StripPrefix("/static/", http.FileServerFS(sub))
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/baoxue/baoxue"
+	"github.com/baoxue/baoxue/internal/auth"
 	"github.com/baoxue/baoxue/internal/region"
 )
 
@@ -29,17 +30,7 @@ var loadTree = sync.OnceValues(region.Load)
 
 func newTestServer(t *testing.T, st Store) *httptest.Server {
 	t.Helper()
-	tree, err := loadTree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Config{Store: st, Tree: tree, CountyCode: "622921"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
-	return ts
+	return newEnv(t, st).ts
 }
 
 func get(t *testing.T, url string) (*http.Response, string) {
@@ -74,8 +65,11 @@ func TestCountyPage(t *testing.T) {
 		{ID: 1, Kind: baoxue.KindRegistry, FileName: "registry.csv", RowsRead: 1200, Accepted: 1190, Rejected: 10, ImportedAt: time.Now()},
 		{ID: 2, Kind: baoxue.KindSchools, FileName: "schools.csv", RowsRead: 40, Accepted: 40, ImportedAt: time.Now()},
 	}}
-	ts := newTestServer(t, st)
-	resp, body := get(t, ts.URL+"/")
+	e := newEnv(t, st)
+	ts := e.ts
+	officer := e.addUser("county", auth.RoleOfficer, "622921")
+	r := e.get(e.signedIn(officer), "/")
+	resp, body := r.resp, r.body
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
