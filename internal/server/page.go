@@ -39,6 +39,9 @@ type navItem struct {
 func navItems() []navItem {
 	return []navItem{
 		{"工作看板", "/", auth.PermViewDashboard},
+		{"数据导入", "/imports", auth.PermImportData},
+		{"比对", "/runs", auth.PermViewLedger},
+		{"台账", "/ledger", auth.PermViewLedger},
 		{"用户管理", "/admin/users", auth.PermManageUsers},
 		{"安全策略", "/security", auth.PermManageSecurityPolicy},
 		{"审计日志", "/audit", auth.PermViewAudit},

@@ -34,8 +34,32 @@ func (s *Server) routes() []route {
 		{"POST", "/account/password", OwnAccount, s.handlePassword()},
 		{"GET", "/api/v1/me", SignedIn, s.handleAPIMe()},
 
-		// Business pages.
-		{"GET", "/{$}", auth.PermViewDashboard, s.handleCounty()},
+		// Business pages: dashboard (dashboard.go), imports (imports.go), comparison runs (runs.go),
+		// ledgers and the child page (ledger.go, child.go).
+		{"GET", "/{$}", auth.PermViewDashboard, s.handleDashboardRoot()},
+		{"GET", "/dash/{code}", auth.PermViewDashboard, s.handleDashboard()},
+		{"GET", "/county", auth.PermViewDashboard, s.handleCounty()},
+		{"GET", "/imports", auth.PermImportData, s.handleImports()},
+		{"POST", "/imports", auth.PermImportData, s.handleUpload()},
+		{"GET", "/imports/jobs/{id}", auth.PermImportData, s.handleImportJob()},
+		{"GET", "/imports/jobs/{id}/report.xlsx", auth.PermImportData, s.handleImportReport()},
+		{"GET", "/runs", auth.PermViewLedger, s.handleRuns()},
+		{"POST", "/runs", auth.PermRunCompare, s.handleStartRun()},
+		{"GET", "/runs/jobs/{id}", auth.PermRunCompare, s.handleRunJob()},
+		{"GET", "/runs/{id}", auth.PermViewLedger, s.handleRun()},
+		{"GET", "/ledger", auth.PermViewLedger, s.handleLedger()},
+		{"POST", "/ledger/export", auth.PermExportLedger, s.handleLedgerExport()},
+		{"GET", "/ledger/{id}", auth.PermViewLedger, s.handleChild()},
+		{"POST", "/ledger/{id}/unmask", auth.PermUnmaskPII, s.handleUnmask()},
+		{"POST", "/ledger/{id}/review", auth.PermDecideReview, s.handleReview()},
+
+		// JSON API of the business pages (api.go).
+		{"GET", "/api/v1/dashboard", auth.PermViewDashboard, s.handleAPIDashboard()},
+		{"GET", "/api/v1/dashboard/{code}", auth.PermViewDashboard, s.handleAPIDashboard()},
+		{"GET", "/api/v1/runs", auth.PermViewLedger, s.handleAPIRuns()},
+		{"GET", "/api/v1/runs/{id}", auth.PermViewLedger, s.handleAPIRun()},
+		{"GET", "/api/v1/ledger", auth.PermViewLedger, s.handleAPILedger()},
+		{"GET", "/api/v1/ledger/{id}", auth.PermViewLedger, s.handleAPIEntry()},
 
 		// System administrator (admin.go).
 		{"GET", "/admin/users", auth.PermManageUsers, s.handleAdminUsers()},

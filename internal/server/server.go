@@ -61,6 +61,7 @@ type Server struct {
 	authn    *auth.Authenticator
 	lockout  *auth.Lockout // in-process; the store's lockout is the one that survives restarts
 	audit    *audit.Logger
+	jobs     *jobRegistry // imports and comparison runs in the background (imports.go)
 }
 
 // New parses the embedded templates once and reads the static files.
@@ -97,6 +98,7 @@ func New(cfg Config) (*Server, error) {
 		authn:    auth.NewAuthenticator(cfg.Accounts, lockout, cfg.Clock),
 		lockout:  lockout,
 		audit:    audit.NewLogger(cfg.Accounts),
+		jobs:     newJobRegistry(),
 	}, nil
 }
 

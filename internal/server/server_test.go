@@ -68,7 +68,7 @@ func TestCountyPage(t *testing.T) {
 	e := newEnv(t, st)
 	ts := e.ts
 	officer := e.addUser("county", auth.RoleOfficer, "622921")
-	r := e.get(e.signedIn(officer), "/")
+	r := e.get(e.signedIn(officer), "/county")
 	resp, body := r.resp, r.body
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)

@@ -32,6 +32,7 @@ type LedgerFilter struct {
 	Disability string              // "yes", "no" or ""
 	Name       string              // exact name, "" for any
 	IDIndex    []byte              // blind index of a full ID number (pii.Keyring.BlindIndex), nil for any
+	Category   string              // suspects of one SuspectCategories id (not "other"), "" for any
 	// SuspectIn and NotSuspectIn keep the entries whose child is (or is not) a suspect in another
 	// run, matched by ID number: with the previous run, the new suspects and those still open;
 	// on the previous run with the current one, the suspects resolved since.
@@ -173,6 +174,18 @@ func (db *DB) ledgerQuery(ctx context.Context, scope auth.Scope, f *LedgerFilter
 	}
 	if f.IDIndex != nil {
 		q.add(`e.id_bidx = %s`, f.IDIndex)
+	}
+	if f.Category != "" {
+		text := ""
+		for _, c := range SuspectCategories {
+			if c.ID == f.Category {
+				text = c.Text
+			}
+		}
+		if text == "" {
+			return "", nil, fmt.Errorf("疑似类别 %q: %w", f.Category, baoxue.ErrInvalid)
+		}
+		q.add(`e.status = 'suspected' AND e.detail LIKE %s`, "%"+text+"%")
 	}
 	if f.SuspectIn != 0 {
 		q.add(`EXISTS (SELECT 1 FROM ledger_entries o WHERE o.id_bidx = e.id_bidx AND o.run_id = %s AND o.status = 'suspected')`, f.SuspectIn)
