@@ -3,9 +3,13 @@
 // column names (DetectHeader, OpenTable), and the rows that had problems are written back to an
 // error report (.xlsx) the official can fix and re-import.
 //
+// Import (import.go) ties it together for `baoxue import`: it converts each row of a kind into a
+// baoxue record through internal/normalize and internal/idcard, counts and reports problems per
+// row, writes the error report, and stores the dataset atomically through internal/store.
+//
 // What belongs here: file formats, encodings, delimiters, header synonyms, safety limits against
-// hostile files, and the report writer. What does not: the meaning of a value (internal/normalize,
-// internal/idcard) and storage (internal/store).
+// hostile files, row-to-record conversion and the report writer. What does not: the meaning of a
+// single value (internal/normalize, internal/idcard) and storage (internal/store).
 //
 // # Formats
 //
