@@ -247,6 +247,10 @@ func isScientific(s []byte) bool {
 	if i < len(s) && s[i] == '+' {
 		i++
 	}
+	// LibreOffice writes three exponent digits (6.20102201403051E+017); Excel two.
+	for i < len(s)-1 && s[i] == '0' {
+		i++
+	}
 	if i == len(s) || len(s)-i > 2 {
 		return false
 	}

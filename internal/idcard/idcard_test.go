@@ -144,6 +144,8 @@ func TestCheck(t *testing.T) {
 		{"scientific, no plus", "6.22921201403051E17", false, want{code: ErrPrecisionLost}},
 		{"scientific, 15-digit legacy", "6.22921E+14", false, want{code: ErrPrecisionLost}},
 		{"scientific in a numeric cell", "6.22921201403051E+17", true, want{code: ErrPrecisionLost}},
+		{"scientific, LibreOffice three-digit exponent", "6.20102201403051E+017", true, want{code: ErrPrecisionLost}},
+		{"scientific, exponent 0017 in text", "6.22921201403051E+0017", false, want{code: ErrPrecisionLost}},
 		{"scientific with apostrophe", "'6.22921201403051E+17", false, want{code: ErrPrecisionLost}},
 		{"trailing 000 in a numeric cell", "622921201403051000", true, want{code: ErrPrecisionLost}},
 		{"trailing 000 in text (CSV from Excel)", "622921201403051000", false, want{code: ErrPrecisionLost}},
