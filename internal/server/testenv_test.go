@@ -54,9 +54,16 @@ const testPassword = "Lanzhou-2025!"
 
 func newEnv(t *testing.T, st Store, opts ...func(*Config)) *testEnv {
 	t.Helper()
-	dbPath := filepath.Join(t.TempDir(), "server.db")
-	return newEnvOn(t, st, storetest.OpenURL(t, dbPath), &testClock{now: time.Date(2025, 9, 1, 8, 0, 0, 0, time.Local)}, opts...)
+	return newEnvOn(t, st, testDB(t), &testClock{now: testNow()}, opts...)
 }
+
+// testDB opens a fresh migrated SQLite store in the test's temporary directory.
+func testDB(t *testing.T) *store.DB {
+	return storetest.OpenURL(t, filepath.Join(t.TempDir(), "server.db"))
+}
+
+// testNow is when every test starts: a Monday morning at the start of the school year.
+func testNow() time.Time { return time.Date(2025, 9, 1, 8, 0, 0, 0, time.Local) }
 
 // newEnvOn starts a server on an existing store and clock (a "restart").
 func newEnvOn(t *testing.T, st Store, db *store.DB, clock *testClock, opts ...func(*Config)) *testEnv {
