@@ -504,13 +504,13 @@ func TestAdminPages(t *testing.T) {
 		t.Fatalf("form = %d", r.status)
 	}
 	refused := []struct{ user, role, scope, want string }{
-		{"kl2", "officer", "622922", "管辖范围"},   // another county
-		{"prov", "officer", "62", "管辖范围"},      // above the admin
-		{"aud2", "auditor", "622921", "命令行"},    // three powers: command line only
-		{"x", "officer", "622921", "用户名"},       // bad name
-		{"ttt", "officer", "622999", "不是已知"},     // no such county
-		{"sch", "school", "622921", "学校"},        // school role needs a school scope
-		{"admin", "officer", "622921", "已存在"},   // taken
+		{"kl2", "officer", "622922", "管辖范围"},        // another county
+		{"prov", "officer", "62", "管辖范围"},           // above the admin
+		{"aud2", "auditor", "622921", "命令行"},        // three powers: command line only
+		{"x", "officer", "622921", "用户名"},           // bad name
+		{"ttt", "officer", "622999", "不是已知"},        // no such county
+		{"sch", "school", "622921", "学校"},           // school role needs a school scope
+		{"admin", "officer", "622921", "已存在"},       // taken
 		{"sch2", "school", "school:6229210001", ""}, // school not in the list
 	}
 	for _, f := range refused {
