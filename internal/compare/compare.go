@@ -55,6 +55,7 @@ type Summary struct {
 	RegistryRows   int            `json:"registry_rows"`
 	EnrollmentRows int            `json:"enrollment_rows"`
 	NationalRows   int            `json:"national_rows"`
+	MergedRows     int            `json:"merged_student_rows"` // 学籍 rows merged into an earlier row with the same 学籍号
 	PovertyRows    int            `json:"poverty_rows"`
 	DisabilityRows int            `json:"disability_rows"`
 	SchoolAge      int            `json:"school_age"` // ledger entries: every school-age child of the county
@@ -150,7 +151,7 @@ type child struct {
 	raw       string // the ID as typed, kept only when it is not valid
 	guardName string
 	idErr     string
-	region    int32 // index into run.regions
+	region    string // interned: children of a village share the string
 	ks        match.KeyState
 	valid     bool // the registry ID is valid (key is its packing)
 	sex       baoxue.Sex
@@ -192,8 +193,7 @@ type run struct {
 	matcher *match.Matcher
 
 	batches  []*batch
-	regions  []string
-	regionIx map[string]int32
+	regionIx map[string]string
 	povTypes []string
 
 	arena     arena
@@ -213,7 +213,7 @@ func Run(ctx context.Context, in Inputs, opts Options, emit func(*baoxue.LedgerE
 	if opts.AsOf == 0 {
 		return nil, fmt.Errorf("缺少比对日期: %w", baoxue.ErrInvalid)
 	}
-	r := &run{opts: opts, rule: opts.Rule, py: opts.Pinyin, regionIx: map[string]int32{}, rowOffset: int32(in.RegistryHeaderRow)}
+	r := &run{opts: opts, rule: opts.Rule, py: opts.Pinyin, regionIx: map[string]string{}, rowOffset: int32(in.RegistryHeaderRow)}
 	if r.rule == (baoxue.AgeRule{}) {
 		r.rule = baoxue.DefaultAgeRule()
 	}
@@ -278,10 +278,18 @@ func (c *child) setResult(res match.Result) {
 }
 
 // loadEnrollments reads the local and national 学籍 files and builds the matcher.
+//
+// Rows with the same 学籍号 are one pupil (the national student number follows a pupil for
+// life): an old 转出 row and the active row at the new school, a 辍学 row and the row after the
+// return. They are merged into one record before matching, so that they do not compete with each
+// other for the child: the status is that of the row that settles the pupil's schooling most, and
+// the ID (for matching) that of the row whose ID is best (valid, then mistyped, then cut by
+// Excel).
 func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
 	var recs []match.Record
 	var names arena
 	schoolIx := map[school]int32{}
+	bySno := map[uint64]int32{}
 	add := func(e *baoxue.Enrollment, national bool) error {
 		if len(r.enr) >= 1<<31-1 {
 			return fmt.Errorf("学籍记录超过 %d 条: %w", 1<<31-1, baoxue.ErrInvalid)
@@ -295,15 +303,38 @@ func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
 			r.schools = append(r.schools, sc)
 			schoolIx[sc] = si
 		}
-		x := enrollment{sno: r.arena.add(e.StudentNo), school: si, grade: int8(max(min(e.Grade, 127), -1)),
+		x := enrollment{school: si, grade: int8(max(min(e.Grade, 127), -1)),
 			status: enrollStatus(e.Status), home: e.HomeTaught, national: national || e.National}
 		if ks != match.KeyTruncated {
 			x.key = key
 		}
-		if !r.opts.ExactOnly {
-			recs = append(recs, match.Record{Key: key, KeyState: ks, Name: names.add(e.Name), Birth: e.BirthDate,
-				Sex: e.Sex, Region: in.SchoolRegions[e.SchoolCode], Ref: int32(len(r.enr))})
+		rec := match.Record{Key: key, KeyState: ks, Birth: e.BirthDate, Sex: e.Sex, Region: in.SchoolRegions[e.SchoolCode]}
+		j, dup := int32(-1), false
+		if e.StudentNo != "" {
+			h := fnv64(e.StudentNo)
+			if j, dup = bySno[h]; dup && r.enr[j].sno != e.StudentNo {
+				dup = false // a hash collision: keep both
+			}
+			if !dup {
+				bySno[h] = int32(len(r.enr))
+			}
 		}
+		if dup {
+			r.sum.MergedRows++
+			old := &r.enr[j]
+			if x.status < old.status {
+				old.school, old.grade, old.status, old.home, old.national = x.school, x.grade, x.status, x.home, x.national
+			}
+			if keyRank(key, ks) < keyRank(recs[j].Key, recs[j].KeyState) {
+				old.key = x.key
+				rec.Name, rec.Ref = names.add(e.Name), j
+				recs[j] = rec
+			}
+			return nil
+		}
+		x.sno = r.arena.add(e.StudentNo)
+		rec.Name, rec.Ref = names.add(e.Name), int32(len(r.enr))
+		recs = append(recs, rec)
 		r.enr = append(r.enr, x)
 		return nil
 	}
@@ -338,6 +369,30 @@ func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
 	r.matcher = match.NewMatcher(recs, match.Options{LinkProbability: r.opts.Match.LinkProbability,
 		ReviewOdds: r.opts.Match.ReviewOdds, Pinyin: r.py})
 	return nil
+}
+
+// keyRank orders IDs by how much they are worth for matching: valid, mistyped, cut by Excel, none.
+func keyRank(k uint64, ks match.KeyState) int {
+	if k == 0 {
+		return 3
+	}
+	switch ks {
+	case match.KeyValid:
+		return 0
+	case match.KeyInvalid:
+		return 1
+	}
+	return 2
+}
+
+// fnv64 is FNV-1a.
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // readRegistry streams the registry, keeps the school-age children and matches them on worker
@@ -436,15 +491,15 @@ func birthOfKey(key uint64) baoxue.Date {
 	return baoxue.Date(v % 100_000_000)
 }
 
-func (r *run) region(code string) int32 {
-	if i, ok := r.regionIx[code]; ok {
-		return i
+// region interns a region code: a county has a few hundred villages and tens of thousands of
+// children.
+func (r *run) region(code string) string {
+	if s, ok := r.regionIx[code]; ok {
+		return s
 	}
-	i := int32(len(r.regions))
-	code = strings.Clone(code)
-	r.regions = append(r.regions, code)
-	r.regionIx[code] = i
-	return i
+	s := strings.Clone(code)
+	r.regionIx[s] = s
+	return s
 }
 
 // matchBatch links the children of one batch.
@@ -456,7 +511,7 @@ func (r *run) matchBatch(b *batch) {
 			continue
 		}
 		res := r.matcher.Match(match.Record{Key: c.key, KeyState: c.ks, Name: c.name, Birth: c.birth, Sex: c.sex,
-			Region: r.regions[c.region], Guardian: c.guardName, Ref: b.first + int32(i)})
+			Region: c.region, Guardian: c.guardName, Ref: b.first + int32(i)})
 		c.setResult(res)
 	}
 }

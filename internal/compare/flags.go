@@ -172,7 +172,7 @@ func (r *run) emit(ctx context.Context, emit func(*baoxue.LedgerEntry) error) er
 			}
 			status, why := r.decide(c)
 			e = baoxue.LedgerEntry{SourceRow: int(c.row), Name: c.name, Sex: c.sex, BirthDate: c.birth.String(),
-				RegionCode: r.regions[c.region], Status: status, Detail: why, MatchMethod: c.method,
+				RegionCode: c.region, Status: status, Detail: why, MatchMethod: c.method,
 				MatchScore: round6(c.score), PriorityGroups: groupsNone}
 			if c.valid {
 				idBuf = appendID(idBuf[:0], c.key)
@@ -180,10 +180,15 @@ func (r *run) emit(ctx context.Context, emit func(*baoxue.LedgerEntry) error) er
 			} else {
 				e.IDNumber = c.raw
 			}
-			if c.ref >= 0 {
+			switch {
+			case c.ref < 0:
+			case !c.review || status == baoxue.StatusReview || status == baoxue.StatusInvalidID:
 				rec := &r.enr[c.ref]
 				e.MatchedStudentNo = rec.sno
 				e.SchoolCode, e.SchoolName = r.schools[rec.school].code, r.schools[rec.school].name
+			default:
+				// A possible match that nobody needs to review (the child is exempt): not shown.
+				e.MatchMethod, e.MatchScore = baoxue.MatchNone, 0
 			}
 			if c.pov > 0 {
 				e.Poverty, e.PovertyType = true, r.povTypes[c.pov-1]

@@ -9,10 +9,12 @@ import (
 	"github.com/baoxue/baoxue/internal/normalize"
 )
 
-// pickExact chooses, among the 学籍 rows that share the child's ID, the one whose name agrees
-// best and then the one that settles the child's schooling most. The matcher returns the best
-// name only; a child with an active row and an old 转出 row must come out enrolled whichever of
-// the two the file lists first.
+// pickExact chooses among the 学籍 rows that share the child's ID. Rows whose name could be the
+// child's (anything but a plainly different name) come first, and among them the row that settles
+// the child's schooling most (在读 before 休学, 毕业, 辍学, 转出), then the closest name. A child
+// with an old 转出 row and an active row elsewhere is enrolled whichever the files list first,
+// even when one of the two spells the name a little differently; a sibling's row carrying the
+// child's ID by mistake (another name) never wins over the child's own.
 func (r *run) pickExact(c *child) {
 	if c.method != baoxue.MatchIDExact || c.ks == match.KeyTruncated {
 		return
@@ -21,11 +23,20 @@ func (r *run) pickExact(c *child) {
 	if first < 0 || r.enrKeys.next[first] < 0 {
 		return
 	}
-	best, bestName := int32(-1), match.NameMissing+1
-	for p := first; p >= 0; p = r.enrKeys.next[p] {
+	rank := func(p int32) (int, uint8, match.NameLevel) {
 		lv := match.CompareNames(r.py, c.name, r.dupName[p])
-		if best < 0 || lv < bestName || lv == bestName && r.enr[p].status < r.enr[best].status {
-			best, bestName = p, lv
+		other := 0
+		if lv >= match.NameDifferent {
+			other = 1
+		}
+		return other, r.enr[p].status, lv
+	}
+	best := first
+	bo, bs, bl := rank(first)
+	for p := r.enrKeys.next[first]; p >= 0; p = r.enrKeys.next[p] {
+		o, s, l := rank(p)
+		if o < bo || o == bo && (s < bs || s == bs && l < bl) {
+			best, bo, bs, bl = p, o, s, l
 		}
 	}
 	c.ref = best
