@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -26,6 +25,7 @@ type compareSummary struct {
 	RunID    int64            `json:"run_id,omitempty"`
 	Datasets map[string]int64 `json:"datasets,omitempty"`
 	Changes  *compare.Changes `json:"changes,omitempty"`
+	Inputs   []fileInput      `json:"inputs,omitempty"` // file mode: what was read from each file
 }
 
 // compareFlags are the flags of baoxue compare.
@@ -334,48 +334,27 @@ func compareFiles(ctx context.Context, env *Env, f *compareFlags, asOf baoxue.Da
 	if err != nil {
 		return fmt.Errorf("加载行政区划数据: %w", err)
 	}
-	in, progress, err := fileInputs(ctx, f, tree, asOf)
+	in, inputs, cleanup, err := fileInputs(ctx, env, f, tree, asOf)
 	if err != nil {
-		return err
+		return fmt.Errorf("compare: %w", err)
 	}
-	stop := env.spinBytes(progress, "比对 "+filepath.Base(f.registry))
+	defer cleanup()
+	read := time.Since(start).Seconds()
+	var rows atomic.Int64
+	in.Registry = counting(in.Registry, &rows)
+	stop := env.spin(&rows, "比对户籍")
 	sum, err := runCompare(ctx, env, in, compare.Options{AsOf: asOf, ExactOnly: f.exactOnly, Workers: f.workers}, f.out,
 		ledger.Options{AsOf: asOf, PlaceName: placeNames(tree, nil)})
 	stop()
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}
+	sum.Timings["read"] = read
 	sum.Timings["total"] = time.Since(start).Seconds()
-	out := compareSummary{Summary: sum, Out: f.out}
+	out := compareSummary{Summary: sum, Out: f.out, Inputs: inputs}
 	if f.asJSON {
 		return printJSON(env.Stdout, out)
 	}
 	printCompareSummary(env.Stdout, &out)
 	return nil
-}
-
-// spinBytes shows a progress bar over the registry's bytes until the returned function is called.
-func (env *Env) spinBytes(progress func() (int64, int64), desc string) func() {
-	if progress == nil || !isTerminal(env.Stderr) {
-		return func() {}
-	}
-	_, total := progress()
-	bar := env.progress(total, desc)
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				d, _ := progress()
-				bar(d)
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
 }
