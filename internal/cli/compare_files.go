@@ -41,7 +41,7 @@ func fileInputs(ctx context.Context, env *Env, f *compareFlags, tree *region.Tre
 		return in, nil, nil, fmt.Errorf("创建临时目录：%w", err)
 	}
 	var db *store.DB
-	cleanup = func() {
+	remove := func() {
 		if db != nil {
 			db.Close()
 		}
@@ -49,8 +49,7 @@ func fileInputs(ctx context.Context, env *Env, f *compareFlags, tree *region.Tre
 	}
 	defer func() {
 		if err != nil {
-			cleanup()
-			cleanup = nil
+			remove()
 		}
 	}()
 	master, err := pii.GenerateKey()
@@ -114,5 +113,5 @@ func fileInputs(ctx context.Context, env *Env, f *compareFlags, tree *region.Tre
 	if in.Registry == nil || in.Enrollment == nil {
 		return in, nil, nil, errors.New("缺少户籍或学籍文件")
 	}
-	return in, summaries, cleanup, nil
+	return in, summaries, remove, nil
 }
