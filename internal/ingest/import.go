@@ -49,117 +49,272 @@ import (
 // legitimately appears twice; the comparison chooses among them (internal/match takes the record
 // whose name agrees best; the status order 在读 > 休学 > 辍学 > 毕业 > 转出 is for it to apply).
 // Duplicates are tracked for the first maxTrackedIDs IDs of a file, to keep memory bounded.
-// Duplicates across datasets are not checked here.
+//
+// # Duplicate ID numbers across datasets
+//
+// A stored row whose ID number is also in a dataset of the same kind imported earlier gets the
+// warning DUPLICATE_ID_DATASET, naming the newest such dataset (id, file, row there) and, for
+// registry and 学籍 rows whose status changed, both statuses ("状态由“在读”变为“转出”"). The row
+// is stored all the same. The rule for which record wins: the newer dataset supersedes — a
+// dataset is an immutable snapshot of its source system, and a comparison (baoxue compare --db)
+// reads only the latest dataset of each kind, so the earlier row stays for history and no
+// longer counts. Within one 学籍 dataset a pupil's rows are all kept and the comparison prefers
+// 在读 over 休学, 毕业, 辍学 and 转出 (internal/compare). The lookup goes through the store's
+// blind index (store.DB.EarlierIDs): rows wait in batches of about a thousand IDs for one
+// indexed query per 256 IDs, so it costs nothing when the kind has no earlier dataset and a few
+// per cent of the import when it has. Check (no database) does not look across datasets.
 func Import(ctx context.Context, db *store.DB, path string, kind baoxue.DatasetKind, opts ImportOptions) (*Summary, error) {
 	start := time.Now()
-	if opts.Tree == nil {
-		return nil, fmt.Errorf("import: no division tree: %w", baoxue.ErrInvalid)
-	}
-	if opts.Today == 0 {
-		return nil, fmt.Errorf("import: no date for today: %w", baoxue.ErrInvalid)
-	}
-	if _, ok := SchemaOf(kind); !ok {
-		return nil, fmt.Errorf("未知的数据类型“%s”: %w", kind, baoxue.ErrInvalid)
-	}
 	name := filepath.Base(path)
+	if err := opts.check(kind); err != nil {
+		return nil, err
+	}
 	sum, err := fileSHA256(path)
 	if err != nil {
 		return nil, fmt.Errorf("读取文件 %s：%w", name, err)
 	}
+	earlier, err := earlierDatasets(ctx, db, kind)
+	if err != nil {
+		return nil, err
+	}
+	r, err := newRun(path, kind, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	ds := &baoxue.Dataset{Kind: kind, FileName: name, SHA256: sum, Sheet: r.tab.Sheet(), Importer: opts.Importer, AsOf: r.cv.asOf}
+	id, err := db.ImportDataset(ctx, ds, func(w *store.DatasetWriter) error {
+		var dups *crossCheck
+		if len(earlier) > 0 {
+			dups = &crossCheck{db: db, kind: kind, before: w.DatasetID(), files: earlier}
+		}
+		if err := r.convertAll(ctx, w, dups); err != nil {
+			return err
+		}
+		s := r.s
+		ds.RowsRead, ds.Accepted, ds.Rejected, ds.Warnings, ds.ErrorCounts = s.Rows, s.Accepted, s.Rejected, s.Warnings, s.ErrorsByCode
+		return nil
+	})
+	if opts.Progress != nil {
+		opts.Progress(r.rows.Progress())
+	}
+	if errors.Is(err, baoxue.ErrExists) {
+		r.discardReport()
+		return &Summary{DatasetID: id, Kind: string(kind), File: name, AlreadyImported: true,
+			ErrorsByCode: map[string]int{}, Seconds: time.Since(start).Seconds()}, err
+	}
+	if err != nil {
+		r.discardReport()
+		return nil, err
+	}
+	r.s.DatasetID = id
+	err = r.finishReport()
+	r.s.Seconds = time.Since(start).Seconds()
+	return r.s, err
+}
+
+// Check reads and validates a file exactly as Import does — the same counts, problems and error
+// report — without a database: the records go to sink (nil discards them). It serves
+// `baoxue import --dry-run` (look at a file before importing it) and file-mode comparisons.
+// Duplicates across datasets need the database and are not checked.
+func Check(ctx context.Context, path string, kind baoxue.DatasetKind, opts ImportOptions, sink RecordSink) (*Summary, error) {
+	start := time.Now()
+	if err := opts.check(kind); err != nil {
+		return nil, err
+	}
+	r, err := newRun(path, kind, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	if sink == nil {
+		sink = discard{}
+	}
+	err = r.convertAll(ctx, sink, nil)
+	if opts.Progress != nil {
+		opts.Progress(r.rows.Progress())
+	}
+	if err != nil {
+		r.discardReport()
+		return nil, err
+	}
+	err = r.finishReport()
+	r.s.Seconds = time.Since(start).Seconds()
+	return r.s, err
+}
+
+// RecordSink receives the records of a file, in file order. *store.DatasetWriter is one; Records
+// adapts functions.
+type RecordSink interface {
+	Person(*baoxue.Person) error
+	Enrollment(*baoxue.Enrollment) error
+	Poverty(*baoxue.PovertyRecord) error
+	Disability(*baoxue.DisabilityRecord) error
+	School(*baoxue.School) error
+	Village(*baoxue.Village) error
+}
+
+// Records is a RecordSink made of functions; a nil function discards its records. The pointer
+// passed is only valid during the call.
+type Records struct {
+	OnPerson     func(*baoxue.Person) error
+	OnEnrollment func(*baoxue.Enrollment) error
+	OnPoverty    func(*baoxue.PovertyRecord) error
+	OnDisability func(*baoxue.DisabilityRecord) error
+	OnSchool     func(*baoxue.School) error
+	OnVillage    func(*baoxue.Village) error
+}
+
+func call[T any](fn func(*T) error, v *T) error {
+	if fn == nil {
+		return nil
+	}
+	return fn(v)
+}
+
+func (r Records) Person(v *baoxue.Person) error               { return call(r.OnPerson, v) }
+func (r Records) Enrollment(v *baoxue.Enrollment) error       { return call(r.OnEnrollment, v) }
+func (r Records) Poverty(v *baoxue.PovertyRecord) error       { return call(r.OnPoverty, v) }
+func (r Records) Disability(v *baoxue.DisabilityRecord) error { return call(r.OnDisability, v) }
+func (r Records) School(v *baoxue.School) error               { return call(r.OnSchool, v) }
+func (r Records) Village(v *baoxue.Village) error             { return call(r.OnVillage, v) }
+
+type discard struct{ Records }
+
+var _ RecordSink = (*store.DatasetWriter)(nil)
+
+func (o ImportOptions) check(kind baoxue.DatasetKind) error {
+	if o.Tree == nil {
+		return fmt.Errorf("import: no division tree: %w", baoxue.ErrInvalid)
+	}
+	if o.Today == 0 {
+		return fmt.Errorf("import: no date for today: %w", baoxue.ErrInvalid)
+	}
+	if _, ok := SchemaOf(kind); !ok {
+		return fmt.Errorf("未知的数据类型“%s”: %w", kind, baoxue.ErrInvalid)
+	}
+	return nil
+}
+
+// run is one pass over a file: the table, the converter, the counts and the error report.
+type run struct {
+	tab        *Table
+	cv         *converter
+	rows       *readAhead
+	s          *Summary
+	opts       ImportOptions
+	reportPath string
+	report     *ReportWriter
+}
+
+func newRun(path string, kind baoxue.DatasetKind, opts ImportOptions) (*run, error) {
 	opts.Options.Kind = kind
 	tab, err := OpenTable(path, opts.Options)
 	if err != nil {
 		return nil, err
 	}
-	defer tab.Close()
-
-	s := &Summary{Kind: string(kind), File: name, Sheet: tab.Sheet(), HeaderRow: tab.Header.Row,
-		ErrorsByCode: map[string]int{}, UnknownColumns: tab.Header.Unknown, DuplicateColumns: tab.Header.Duplicates}
-	reportPath := opts.Report
-	if reportPath == "" {
-		reportPath = ReportPath(path)
+	r := &run{tab: tab, opts: opts, reportPath: opts.Report,
+		s: &Summary{Kind: string(kind), File: filepath.Base(path), Sheet: tab.Sheet(), HeaderRow: tab.Header.Row,
+			ErrorsByCode: map[string]int{}, UnknownColumns: tab.Header.Unknown, DuplicateColumns: tab.Header.Duplicates}}
+	if r.reportPath == "" {
+		r.reportPath = ReportPath(path)
 	}
-	cv := newConverter(kind, &tab.Header, opts)
-	ds := &baoxue.Dataset{Kind: kind, FileName: name, SHA256: sum, Sheet: tab.Sheet(), Importer: opts.Importer, AsOf: cv.asOf}
-	var report *ReportWriter
-	rows := newReadAhead(tab) // reading and validating on two cores
-	defer rows.Close()
-	fill := func(w *store.DatasetWriter) error {
-		for n := 0; ; n++ {
-			if n%4096 == 0 {
-				if opts.Progress != nil {
-					opts.Progress(rows.Progress())
-				}
-				if err := ctx.Err(); err != nil {
-					return err
-				}
+	r.cv = newConverter(kind, &tab.Header, opts)
+	r.rows = newReadAhead(tab) // reading and validating on two cores
+	return r, nil
+}
+
+func (r *run) close() {
+	r.rows.Close()
+	r.tab.Close()
+}
+
+// convertAll converts every row and hands the records to sink, in file order. With dups set,
+// rows wait in small batches for the lookup of their IDs among earlier datasets.
+func (r *run) convertAll(ctx context.Context, sink RecordSink, dups *crossCheck) error {
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			if r.opts.Progress != nil {
+				r.opts.Progress(r.rows.Progress())
 			}
-			row, err := rows.Next()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			rec := cv.convert(row)
-			s.Rows++
-			s.tally(cv.problems, opts.maxProblems(), row, cv)
-			if len(cv.problems) > 0 && reportPath != "-" {
-				if report == nil {
-					if report, err = NewReportWriter(reportPath, tab.Header.Names); err != nil {
-						return err
-					}
-				}
-				if err := report.Add(cv.reportRow(row)); err != nil {
-					return err
-				}
-			}
-			if rec == nil {
-				continue
-			}
-			s.Stored++
-			if err := rec(w); err != nil {
+			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-	}
-	id, err := db.ImportDataset(ctx, ds, func(w *store.DatasetWriter) error {
-		if err := fill(w); err != nil {
+		row, err := r.rows.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
 			return err
 		}
-		ds.RowsRead, ds.Accepted, ds.Rejected, ds.Warnings, ds.ErrorCounts = s.Rows, s.Accepted, s.Rejected, s.Warnings, s.ErrorsByCode
+		rec := r.cv.convert(row)
+		if dups == nil {
+			if err := r.emit(sink, row, r.cv.problems, rec); err != nil {
+				return err
+			}
+			continue
+		}
+		dups.add(row, r.cv, rec)
+		if dups.full() {
+			if err := dups.flush(ctx, func(row Row, probs []rowProblem, rec storeFunc) error {
+				return r.emit(sink, row, probs, rec)
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	if dups != nil {
+		return dups.flush(ctx, func(row Row, probs []rowProblem, rec storeFunc) error { return r.emit(sink, row, probs, rec) })
+	}
+	return nil
+}
+
+// emit counts a converted row, reports its problems and stores its record.
+func (r *run) emit(sink RecordSink, row Row, probs []rowProblem, rec storeFunc) error {
+	r.s.Rows++
+	r.s.tally(probs, r.opts.maxProblems(), row, r.cv)
+	if len(probs) > 0 && r.reportPath != "-" {
+		if r.report == nil {
+			var err error
+			if r.report, err = NewReportWriter(r.reportPath, r.tab.Header.Names); err != nil {
+				return err
+			}
+		}
+		if err := r.report.Add(reportRow(row, probs)); err != nil {
+			return err
+		}
+	}
+	if rec == nil {
 		return nil
-	})
-	if opts.Progress != nil {
-		opts.Progress(rows.Progress())
 	}
-	if errors.Is(err, baoxue.ErrExists) {
-		if report != nil {
-			report.Discard()
-		}
-		return &Summary{DatasetID: id, Kind: string(kind), File: name, AlreadyImported: true,
-			ErrorsByCode: map[string]int{}, Seconds: time.Since(start).Seconds()}, err
+	r.s.Stored++
+	return rec(sink)
+}
+
+func (r *run) discardReport() {
+	if r.report != nil {
+		r.report.Discard()
+		r.report = nil
 	}
-	if err != nil {
-		if report != nil {
-			report.Discard()
+}
+
+// finishReport closes the error report, or removes one left from an earlier attempt at the
+// same file when this pass found no problem (it would now be wrong).
+func (r *run) finishReport() error {
+	if r.report != nil {
+		if err := r.report.Close(); err != nil {
+			return err
 		}
-		return nil, err
+		r.s.Report = r.reportPath
+		return nil
 	}
-	s.DatasetID = id
-	if report != nil {
-		if err := report.Close(); err != nil {
-			return s, err
-		}
-		s.Report = reportPath
-	} else if reportPath != "-" {
-		// A report left from an earlier attempt at the same file would now be wrong.
-		if err := os.Remove(reportPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return s, fmt.Errorf("删除旧的错误报告 %s：%w", reportPath, err)
+	if r.reportPath != "-" {
+		if err := os.Remove(r.reportPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("删除旧的错误报告 %s：%w", r.reportPath, err)
 		}
 	}
-	s.Seconds = time.Since(start).Seconds()
-	return s, nil
+	return nil
 }
 
 // ImportOptions configure Import.
@@ -287,7 +442,10 @@ type converter struct {
 	seen        map[uint64]int
 	problems    []rowProblem
 	col         [numFields]int // the header's column of each field, -1 if absent
-	personBuf   baoxue.Person
+	// keyID is the valid ID number of the record convert returned ("" if none), keyStatus its
+	// normalised status: for the lookup among earlier datasets.
+	keyID, keyStatus string
+	personBuf        baoxue.Person
 
 	// Columns with few distinct values are parsed once per value.
 	regions, schoolCodes memo[string]
@@ -358,13 +516,14 @@ func newConverter(kind baoxue.DatasetKind, h *Header, o ImportOptions) *converte
 	return c
 }
 
-// store is what a converted row does to the dataset.
-type storeFunc func(w *store.DatasetWriter) error
+// storeFunc is what a converted row does to the dataset.
+type storeFunc func(w RecordSink) error
 
 // convert normalises one row. It returns nil when nothing is to be stored; the row's problems
 // are in c.problems until the next call.
 func (c *converter) convert(r Row) storeFunc {
 	c.problems = c.problems[:0]
+	c.keyID, c.keyStatus = "", ""
 	switch c.kind {
 	case baoxue.KindRegistry:
 		return c.person(r)
@@ -541,8 +700,9 @@ func (c *converter) person(r Row) storeFunc {
 	case idOK && c.duplicate(r, num):
 		return nil
 	}
+	c.keyID, c.keyStatus = p.IDNumber, p.Status
 	stored := *p
-	return func(w *store.DatasetWriter) error { return w.Person(&stored) }
+	return func(w RecordSink) error { return w.Person(&stored) }
 }
 
 func (c *converter) region(r Row) string {
@@ -606,8 +766,9 @@ func (c *converter) enrollment(r Row) storeFunc {
 	}
 	if idOK {
 		c.duplicate(r, num) // reported, and kept: the comparison chooses among a pupil's records
+		c.keyID, c.keyStatus = e.IDNumber, e.Status
 	}
-	return func(w *store.DatasetWriter) error { return w.Enrollment(e) }
+	return func(w RecordSink) error { return w.Enrollment(e) }
 }
 
 func (c *converter) poverty(r Row) storeFunc {
@@ -634,7 +795,8 @@ func (c *converter) poverty(r Row) storeFunc {
 	case idOK && c.duplicate(r, num):
 		return nil
 	}
-	return func(w *store.DatasetWriter) error { return w.Poverty(p) }
+	c.keyID = p.IDNumber
+	return func(w RecordSink) error { return w.Poverty(p) }
 }
 
 func (c *converter) disability(r Row) storeFunc {
@@ -709,7 +871,8 @@ func (c *converter) disability(r Row) storeFunc {
 	case idOK && c.duplicate(r, num):
 		return nil
 	}
-	return func(w *store.DatasetWriter) error { return w.Disability(d) }
+	c.keyID = d.IDNumber
+	return func(w RecordSink) error { return w.Disability(d) }
 }
 
 func (c *converter) school(r Row) storeFunc {
@@ -732,7 +895,7 @@ func (c *converter) school(r Row) storeFunc {
 	if c.rejected() {
 		return nil
 	}
-	return func(w *store.DatasetWriter) error { return w.School(s) }
+	return func(w RecordSink) error { return w.School(s) }
 }
 
 func (c *converter) village(r Row) storeFunc {
@@ -755,16 +918,16 @@ func (c *converter) village(r Row) storeFunc {
 	if c.rejected() {
 		return nil
 	}
-	return func(w *store.DatasetWriter) error { return w.Village(v) }
+	return func(w RecordSink) error { return w.Village(v) }
 }
 
-// reportRow is the current row for the error report: original values, all problems.
-func (c *converter) reportRow(r Row) ReportRow {
+// reportRow is a row for the error report: original values, all problems.
+func reportRow(r Row, probs []rowProblem) ReportRow {
 	rr := ReportRow{Number: r.Number, Cells: make([]string, len(r.Cells))}
 	for i, cell := range r.Cells {
 		rr.Cells[i] = cell.Value
 	}
-	for _, p := range c.problems {
+	for _, p := range probs {
 		rr.Problems = append(rr.Problems, ReportProblem{Column: p.col, Code: p.code, Message: p.msg, Warning: p.warning})
 	}
 	return rr
