@@ -38,6 +38,7 @@ func commands() []command {
 		{"gen", "--scale county|province|N --seed S --profile clean|realistic|hard --out DIR", "生成合成测试数据", cmdGen},
 		{"migrate", "--db URL", "创建或升级数据库", cmdMigrate},
 		{"import", "--db URL --kind registry|enrollment|national|poverty|disability|schools|villages 文件…", "导入 .xlsx/.csv 文件（每个文件一个数据集，问题行写入错误报告）", cmdImport},
+		{"export", "--db URL --dataset N --out FILE.csv|.xlsx", "导出一个数据集（规范化后的值，可再次导入；记入审计日志）", cmdExport},
 		{"compare", "--registry F --enrollment F [--national F] [--poverty F] [--disability F] --as-of YYYY-MM-DD --out FILE | --db URL --as-of YYYY-MM-DD", "联合比对户籍与学籍，生成适龄儿童台账", cmdCompare},
 		{"eval", "--truth truth.csv --ledger ledger.jsonl [--json]", "用合成数据真值评估比对台账", cmdEval},
 		{"demo", "[--addr 127.0.0.1:8080] [--db FILE]", "生成演示县数据并启动网页", cmdDemo},

@@ -12,6 +12,7 @@ import (
 	"github.com/baoxue/baoxue"
 	"github.com/baoxue/baoxue/internal/ingest"
 	"github.com/baoxue/baoxue/internal/region"
+	"github.com/baoxue/baoxue/internal/store"
 )
 
 // mapFlag collects repeated --map 列名=字段 arguments.
@@ -39,10 +40,11 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 	importer := fs.String("importer", "", "导入人（默认取环境变量 USER）")
 	report := fs.String("report", "", "错误报告路径（默认 <文件>.errors.xlsx；- 表示不写）")
 	asJSON := fs.Bool("json", false, "每个文件在标准输出打印一行 JSON 摘要")
+	dryRun := fs.Bool("dry-run", false, "只检查文件：计数、问题和错误报告与导入时相同，但不写数据库（不需要 --db）")
 	mapping := mapFlag{}
 	fs.Var(mapping, "map", "列名=字段：指定某列的含义（可重复），字段写 - 表示忽略该列")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "用法: baoxue import --db URL --kind registry|enrollment|national|poverty|disability|schools|villages [--sheet S] [--map 列名=字段]… [--as-of YYYY-MM-DD] [--json] 文件…")
+		fmt.Fprintln(fs.Output(), "用法: baoxue import --db URL --kind registry|enrollment|national|poverty|disability|schools|villages [--sheet S] [--map 列名=字段]… [--as-of YYYY-MM-DD] [--json] [--dry-run] 文件…")
 		fmt.Fprintln(fs.Output(), "导入 .xlsx 或 .csv（UTF-8/GBK）文件；每个文件一个数据集，有问题的行写入 <文件>.errors.xlsx。")
 		fs.PrintDefaults()
 	}
@@ -84,11 +86,13 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("加载行政区划数据: %w", err)
 	}
-	db, err := openStore(ctx, env, *dbURL, *keyFile)
-	if err != nil {
-		return err
+	var db *store.DB
+	if !*dryRun {
+		if db, err = openStore(ctx, env, *dbURL, *keyFile); err != nil {
+			return err
+		}
+		defer db.Close()
 	}
-	defer db.Close()
 
 	var failed error
 	for _, file := range files {
@@ -103,7 +107,12 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 				bar(done)
 			},
 		}
-		sum, err := ingest.Import(ctx, db, file, k, opts)
+		var sum *ingest.Summary
+		if *dryRun {
+			sum, err = ingest.Check(ctx, file, k, opts, nil)
+		} else {
+			sum, err = ingest.Import(ctx, db, file, k, opts)
+		}
 		switch {
 		case errors.Is(err, baoxue.ErrExists):
 			if *asJSON {
@@ -111,6 +120,8 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 			} else {
 				fmt.Fprintf(env.Stdout, "%s：%v；未重复导入\n", filepath.Base(file), err)
 			}
+		case err != nil && *dryRun && len(files) == 1:
+			return fmt.Errorf("检查失败：%w", err)
 		case err != nil && len(files) == 1:
 			return fmt.Errorf("导入失败，数据库未做任何改动：%w", err)
 		case err != nil:
@@ -120,6 +131,8 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 			if err := printJSON(env.Stdout, sum); err != nil {
 				return err
 			}
+		case *dryRun:
+			printCheckSummary(env, sum)
 		default:
 			printImportSummary(env, sum)
 		}
@@ -129,12 +142,27 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 
 func printImportSummary(env *Env, s *ingest.Summary) {
 	schema, _ := ingest.SchemaOf(baoxue.DatasetKind(s.Kind))
-	where := s.File
-	if s.Sheet != "" {
-		where += "（工作表“" + s.Sheet + "”）"
-	}
 	fmt.Fprintf(env.Stdout, "已导入 %s 为%s数据集 %d：%d 行，通过 %d 行，有错误 %d 行，警告 %d 个，保存 %d 条，用时 %.1f 秒\n",
-		where, schema.Label, s.DatasetID, s.Rows, s.Accepted, s.Rejected, s.Warnings, s.Stored, s.Seconds)
+		sheetOf(s), schema.Label, s.DatasetID, s.Rows, s.Accepted, s.Rejected, s.Warnings, s.Stored, s.Seconds)
+	printProblems(env, s)
+}
+
+// printCheckSummary reports a --dry-run.
+func printCheckSummary(env *Env, s *ingest.Summary) {
+	schema, _ := ingest.SchemaOf(baoxue.DatasetKind(s.Kind))
+	fmt.Fprintf(env.Stdout, "已检查 %s（%s，未写数据库）：%d 行，通过 %d 行，有错误 %d 行，警告 %d 个，导入时将保存 %d 条，用时 %.1f 秒\n",
+		sheetOf(s), schema.Label, s.Rows, s.Accepted, s.Rejected, s.Warnings, s.Stored, s.Seconds)
+	printProblems(env, s)
+}
+
+func sheetOf(s *ingest.Summary) string {
+	if s.Sheet != "" {
+		return s.File + "（工作表“" + s.Sheet + "”）"
+	}
+	return s.File
+}
+
+func printProblems(env *Env, s *ingest.Summary) {
 	if len(s.ErrorsByCode) > 0 {
 		codes := make([]string, 0, len(s.ErrorsByCode))
 		for c := range s.ErrorsByCode {

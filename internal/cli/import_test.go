@@ -74,3 +74,34 @@ func TestImportCommand(t *testing.T) {
 		t.Errorf(".xls: exit %d, %q", code, errs)
 	}
 }
+
+// TestImportDryRun: --dry-run counts and reports exactly as an import would, without a database.
+func TestImportDryRun(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "户籍.csv")
+	data := "姓名,公民身份号码,出生日期\n张三,620102201403051238,2014-03-05\n李四,6.22921201403051E+17,2012-01-01\n"
+	if err := os.WriteFile(csv, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := runCmd(t, nil, "import", "--dry-run", "--kind", "registry", "--as-of", "2024-09-01", csv)
+	if code != 0 || !strings.Contains(out, "已检查") || !strings.Contains(out, "通过 1 行，有错误 1 行") || !strings.Contains(out, "ID_PRECISION_LOST 1") {
+		t.Fatalf("exit %d: %q %q", code, out, errs)
+	}
+	if _, err := os.Stat(csv + ".errors.xlsx"); err != nil {
+		t.Errorf("no error report: %v", err)
+	}
+	db := filepath.Join(dir, "county.db")
+	check, _, _ := runCmd(t, nil, "import", "--dry-run", "--json", "--db", db, "--kind", "registry", "--as-of", "2024-09-01", "--report", "-", csv)
+	imp, _, _ := runCmd(t, nil, "import", "--json", "--db", db, "--kind", "registry", "--as-of", "2024-09-01", "--report", "-", csv)
+	var c, i map[string]any
+	json.Unmarshal([]byte(check), &c)
+	json.Unmarshal([]byte(imp), &i)
+	for _, k := range []string{"rows", "accepted", "rejected", "warnings", "stored"} {
+		if c[k] != i[k] || c[k] == nil {
+			t.Errorf("%s: dry run %v, import %v", k, c[k], i[k])
+		}
+	}
+	if c["dataset_id"] != float64(0) || i["dataset_id"] != float64(1) {
+		t.Errorf("dataset ids: %v %v", c["dataset_id"], i["dataset_id"])
+	}
+}

@@ -1,7 +1,11 @@
 package store
 
+// Reads of one dataset's rows that the importer and the exporter need beyond records.go: ID
+// numbers seen in earlier datasets, and the schools and villages a dataset supplied.
+
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -100,4 +104,27 @@ func (db *DB) lookupIDs(ctx context.Context, query string, args []any, s sealer,
 		out[id] = hit
 	}
 	return translate("look up earlier IDs", rows.Err())
+}
+
+// DatasetSchools lists the schools whose current row came from dataset id (a later schools
+// dataset replaces a school by its code), by code.
+func (db *DB) DatasetSchools(ctx context.Context, id int64) ([]baoxue.School, error) {
+	var out []baoxue.School
+	err := stream(ctx, db, "list schools of dataset", `SELECT code, name, region_code, kind, boarding FROM schools
+		WHERE dataset_id = $1 ORDER BY code`, []any{id},
+		func(r *sql.Rows, s *baoxue.School) error {
+			return r.Scan(&s.Code, &s.Name, &s.RegionCode, &s.Kind, &s.Boarding)
+		},
+		func(s *baoxue.School) error { out = append(out, *s); return nil })
+	return out, err
+}
+
+// DatasetVillages lists the villages whose current row came from dataset id, by code.
+func (db *DB) DatasetVillages(ctx context.Context, id int64) ([]baoxue.Village, error) {
+	var out []baoxue.Village
+	err := stream(ctx, db, "list villages of dataset", `SELECT code, name FROM villages WHERE dataset_id = $1 ORDER BY code`,
+		[]any{id},
+		func(r *sql.Rows, v *baoxue.Village) error { return r.Scan(&v.Code, &v.Name) },
+		func(v *baoxue.Village) error { out = append(out, *v); return nil })
+	return out, err
 }
