@@ -290,18 +290,23 @@ func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
 	var names arena
 	schoolIx := map[school]int32{}
 	bySno := map[uint64]int32{}
+	last := int32(-1) // files list a school's pupils together: most rows repeat the last school
 	add := func(e *baoxue.Enrollment, national bool) error {
 		if len(r.enr) >= 1<<31-1 {
 			return fmt.Errorf("学籍记录超过 %d 条: %w", 1<<31-1, baoxue.ErrInvalid)
 		}
 		key, ks := matchKey(e.IDNumber, e.IDRaw, e.IDError)
-		sc := school{e.SchoolCode, e.SchoolName}
-		si, ok := schoolIx[sc]
-		if !ok {
-			si = int32(len(r.schools))
-			sc = school{strings.Clone(sc.code), strings.Clone(sc.name)}
-			r.schools = append(r.schools, sc)
-			schoolIx[sc] = si
+		si := last
+		if si < 0 || r.schools[si].code != e.SchoolCode || r.schools[si].name != e.SchoolName {
+			sc := school{e.SchoolCode, e.SchoolName}
+			var ok bool
+			if si, ok = schoolIx[sc]; !ok {
+				si = int32(len(r.schools))
+				sc = school{strings.Clone(sc.code), strings.Clone(sc.name)}
+				r.schools = append(r.schools, sc)
+				schoolIx[sc] = si
+			}
+			last = si
 		}
 		x := enrollment{school: si, grade: int8(max(min(e.Grade, 127), -1)),
 			status: enrollStatus(e.Status), home: e.HomeTaught, national: national || e.National}

@@ -35,8 +35,17 @@
 //	学籍 辍学                      suspected, detail "学籍状态为辍学"
 //	学籍 转出 and nothing else     suspected, detail "学籍已转出，未找到转入学籍"
 //
-// When several 学籍 rows carry the child's ID, the one whose name agrees best wins, then the one
-// that settles the child's schooling most (在读 before 休学, 毕业, 辍学, 转出).
+// Rows with the same 学籍号 are one pupil (the national student number follows a pupil for life):
+// an old 转出 row and the active row at the new school are merged before matching, so that they
+// do not compete for the child, and the merged pupil has the status of the row that settles the
+// schooling most (在读 before 休学, 毕业, 辍学, 转出). When rows with different 学籍号 carry the
+// child's ID, rows whose name could be the child's come first, then the same order of statuses,
+// then the closest name; a sibling's row carrying the child's ID by mistake never wins.
+//
+// A child without an ID the registry can vouch for is invalid_id whatever matching finds; the
+// match is still made (ID variants of the mistyped ID, or name and birth date) and named in the
+// detail, so that the official repairing the row sees where the child is. Possible matches of
+// exempt children are not shown (nobody needs to review them).
 //
 // # Flags
 //

@@ -155,6 +155,7 @@ var (
 func (r *run) emit(ctx context.Context, emit func(*baoxue.LedgerEntry) error) error {
 	var e baoxue.LedgerEntry
 	var idBuf []byte
+	dates := map[baoxue.Date]string{} // a county's children share a few thousand birth dates
 	for _, b := range r.batches {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -171,7 +172,12 @@ func (r *run) emit(ctx context.Context, emit func(*baoxue.LedgerEntry) error) er
 				continue
 			}
 			status, why := r.decide(c)
-			e = baoxue.LedgerEntry{SourceRow: int(c.row), Name: c.name, Sex: c.sex, BirthDate: c.birth.String(),
+			birth, ok := dates[c.birth]
+			if !ok {
+				birth = c.birth.String()
+				dates[c.birth] = birth
+			}
+			e = baoxue.LedgerEntry{SourceRow: int(c.row), Name: c.name, Sex: c.sex, BirthDate: birth,
 				RegionCode: c.region, Status: status, Detail: why, MatchMethod: c.method,
 				MatchScore: round6(c.score), PriorityGroups: groupsNone}
 			if c.valid {
