@@ -334,24 +334,17 @@ func compareFiles(ctx context.Context, env *Env, f *compareFlags, asOf baoxue.Da
 	if err != nil {
 		return fmt.Errorf("加载行政区划数据: %w", err)
 	}
-	in, inputs, cleanup, err := fileInputs(ctx, env, f, tree, asOf)
+	in, inputs, err := fileInputs(ctx, env, f, tree, asOf)
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}
-	defer cleanup()
-	read := time.Since(start).Seconds()
-	var rows atomic.Int64
-	in.Registry = counting(in.Registry, &rows)
-	stop := env.spin(&rows, "比对户籍")
 	sum, err := runCompare(ctx, env, in, compare.Options{AsOf: asOf, ExactOnly: f.exactOnly, Workers: f.workers}, f.out,
 		ledger.Options{AsOf: asOf, PlaceName: placeNames(tree, nil)})
-	stop()
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}
-	sum.Timings["read"] = read
 	sum.Timings["total"] = time.Since(start).Seconds()
-	out := compareSummary{Summary: sum, Out: f.out, Inputs: inputs}
+	out := compareSummary{Summary: sum, Out: f.out, Inputs: *inputs}
 	if f.asJSON {
 		return printJSON(env.Stdout, out)
 	}

@@ -2,21 +2,17 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/baoxue/baoxue"
 	"github.com/baoxue/baoxue/internal/compare"
 	"github.com/baoxue/baoxue/internal/ingest"
-	"github.com/baoxue/baoxue/internal/pii"
 	"github.com/baoxue/baoxue/internal/region"
-	"github.com/baoxue/baoxue/internal/store"
 )
 
-// fileInput is one input file of file mode and what its import found.
+// fileInput is one input file of file mode and what reading it found.
 type fileInput struct {
 	Kind     string         `json:"kind"`
 	File     string         `json:"file"`
@@ -26,48 +22,38 @@ type fileInput struct {
 	Errors   map[string]int `json:"errors_by_code,omitempty"`
 }
 
-// fileInputs opens the input files of file mode as record streams.
-//
-// ADAPTER, to be replaced: internal/ingest converts rows to records only inside ingest.Import,
-// which writes them to a store; it exports no record stream. Until it does, file mode imports the
-// files with ingest.Import into a throw-away SQLite database in a private temporary directory,
-// under a random key that is never written down, and streams the records back from it; cleanup
-// deletes the directory. The conversion is ingest's own (the same validation, the same messages
-// naming the file and the problem); only the detour through the database costs time.
-func fileInputs(ctx context.Context, env *Env, f *compareFlags, tree *region.Tree, asOf baoxue.Date) (
-	in compare.Inputs, summaries []fileInput, cleanup func(), err error) {
-	dir, err := os.MkdirTemp("", "baoxue-compare-*")
-	if err != nil {
-		return in, nil, nil, fmt.Errorf("创建临时目录：%w", err)
-	}
-	var db *store.DB
-	remove := func() {
-		if db != nil {
-			db.Close()
-		}
-		os.RemoveAll(dir)
-	}
-	defer func() {
-		if err != nil {
-			remove()
-		}
-	}()
-	master, err := pii.GenerateKey()
-	if err != nil {
-		return in, nil, nil, err
-	}
-	keys, err := pii.New(master)
-	if err != nil {
-		return in, nil, nil, err
-	}
-	if db, err = store.Open(ctx, filepath.Join(dir, "compare.db"), keys); err != nil {
-		return in, nil, nil, err
-	}
-	if err = db.Migrate(ctx); err != nil {
-		return in, nil, nil, err
-	}
+// fileInputs opens the input files of file mode as record streams: each stream reads its file
+// with ingest.Check (the importer's own reading and validation, without a database) when the
+// comparison asks for it. Every file's header is found first, so that a missing column, an empty
+// file or a file of the wrong kind stops the run before anything is compared. The summaries are
+// filled in as the streams finish.
+func fileInputs(ctx context.Context, env *Env, f *compareFlags, tree *region.Tree, asOf baoxue.Date) (compare.Inputs, *[]fileInput, error) {
+	var in compare.Inputs
+	summaries := new([]fileInput)
 	today := baoxue.DateOf(time.Now())
 	opts := ingest.ImportOptions{Tree: tree, Today: max(today, asOf), AsOf: asOf, Importer: "baoxue compare", Report: "-"}
+	check := func(ctx context.Context, kind baoxue.DatasetKind, path string, sink ingest.Records) error {
+		var bar func(int64)
+		o := opts
+		if kind == baoxue.KindRegistry {
+			o.Progress = func(done, total int64) {
+				if bar == nil {
+					bar = env.progress(total, "比对 "+filepath.Base(path))
+				}
+				bar(done)
+			}
+		}
+		s, err := ingest.Check(ctx, path, kind, o, sink)
+		if err != nil {
+			return err
+		}
+		if s.Rows == 0 {
+			return fmt.Errorf("%s：没有数据行（只有表头）: %w", filepath.Base(path), baoxue.ErrInvalid)
+		}
+		*summaries = append(*summaries, fileInput{Kind: string(kind), File: path, Rows: s.Rows, Rejected: s.Rejected,
+			Warnings: s.Warnings, Errors: s.ErrorsByCode})
+		return nil
+	}
 	files := []struct {
 		kind baoxue.DatasetKind
 		path string
@@ -77,41 +63,37 @@ func fileInputs(ctx context.Context, env *Env, f *compareFlags, tree *region.Tre
 		if x.path == "" {
 			continue
 		}
-		var bar func(int64)
-		opts.Progress = func(done, total int64) {
-			if bar == nil {
-				bar = env.progress(total, "读取 "+filepath.Base(x.path))
-			}
-			bar(done)
-		}
-		s, err := ingest.Import(ctx, db, x.path, x.kind, opts)
+		// Header first: a wrong file fails here, in a second, not after the registry is read.
+		tab, err := ingest.OpenTable(x.path, ingest.Options{Kind: x.kind})
 		if err != nil {
-			return in, nil, nil, err
+			return in, nil, err
 		}
-		if s.Rows == 0 {
-			return in, nil, nil, fmt.Errorf("%s：没有数据行（只有表头）: %w", filepath.Base(x.path), baoxue.ErrInvalid)
-		}
-		summaries = append(summaries, fileInput{Kind: string(x.kind), File: x.path, Rows: s.Rows, Rejected: s.Rejected,
-			Warnings: s.Warnings, Errors: s.ErrorsByCode})
-		id := s.DatasetID
-		switch x.kind {
+		header := tab.Header.Row
+		tab.Close()
+		kind, path := x.kind, x.path
+		switch kind {
 		case baoxue.KindRegistry:
-			in.RegistryHeaderRow = s.HeaderRow
-			in.Registry = func(ctx context.Context, fn func(*baoxue.Person) error) error { return db.Persons(ctx, id, fn) }
+			in.RegistryHeaderRow = header
+			in.Registry = func(ctx context.Context, fn func(*baoxue.Person) error) error {
+				return check(ctx, kind, path, ingest.Records{OnPerson: fn})
+			}
 		case baoxue.KindEnrollment:
-			in.Enrollment = func(ctx context.Context, fn func(*baoxue.Enrollment) error) error { return db.Enrollments(ctx, id, fn) }
+			in.Enrollment = func(ctx context.Context, fn func(*baoxue.Enrollment) error) error {
+				return check(ctx, kind, path, ingest.Records{OnEnrollment: fn})
+			}
 		case baoxue.KindNational:
-			in.National = func(ctx context.Context, fn func(*baoxue.Enrollment) error) error { return db.Enrollments(ctx, id, fn) }
+			in.National = func(ctx context.Context, fn func(*baoxue.Enrollment) error) error {
+				return check(ctx, kind, path, ingest.Records{OnEnrollment: fn})
+			}
 		case baoxue.KindPoverty:
-			in.Poverty = func(ctx context.Context, fn func(*baoxue.PovertyRecord) error) error { return db.Poverty(ctx, id, fn) }
+			in.Poverty = func(ctx context.Context, fn func(*baoxue.PovertyRecord) error) error {
+				return check(ctx, kind, path, ingest.Records{OnPoverty: fn})
+			}
 		case baoxue.KindDisability:
 			in.Disability = func(ctx context.Context, fn func(*baoxue.DisabilityRecord) error) error {
-				return db.Disability(ctx, id, fn)
+				return check(ctx, kind, path, ingest.Records{OnDisability: fn})
 			}
 		}
 	}
-	if in.Registry == nil || in.Enrollment == nil {
-		return in, nil, nil, errors.New("缺少户籍或学籍文件")
-	}
-	return in, summaries, remove, nil
+	return in, summaries, nil
 }
