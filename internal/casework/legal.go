@@ -156,3 +156,13 @@ func DocNumber(abbrev, step string, year, seq int) string {
 	fmt.Fprintf(&b, "〔%d〕%d号", year, seq)
 	return b.String()
 }
+
+// MayIssue reports whether actor may issue, serve and record the outcome of step.
+func MayIssue(a Actor, step string) bool {
+	for _, x := range stepActors[step] {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}

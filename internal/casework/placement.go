@@ -2,6 +2,7 @@ package casework
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/baoxue/baoxue"
@@ -96,4 +97,21 @@ func RecommendPlacement(in PlacementInput) Placement {
 		return Placement{"special_class", fmt.Sprintf("辍学 %d 个月，落后 %d 个年级，建议先入过渡班（特殊班）补习", months, gap)}
 	}
 	return Placement{"regular_class", fmt.Sprintf("辍学 %d 个月，落后 %d 个年级，建议随班就读并课后补习", months, gap)}
+}
+
+// ParseDisability reads the disability text of a ledger entry (肢体残疾三级, 残疾二级) into the
+// category (肢体) and the level (3); "" and 0 for what it cannot tell.
+func ParseDisability(text string) (class string, level int) {
+	for i, l := range []string{"一级", "二级", "三级", "四级"} {
+		if strings.HasSuffix(text, l) {
+			level = i + 1
+			text = strings.TrimSuffix(text, l)
+			break
+		}
+	}
+	class = strings.TrimSuffix(text, "残疾")
+	if class == "" && (level > 0 || text != "") {
+		class = "未分类"
+	}
+	return class, level
 }

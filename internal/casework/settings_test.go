@@ -195,3 +195,16 @@ func TestDocNumber(t *testing.T) {
 		t.Error("empty abbrev")
 	}
 }
+
+func TestParseDisability(t *testing.T) {
+	for _, tt := range []struct {
+		text  string
+		class string
+		level int
+	}{{"肢体残疾三级", "肢体", 3}, {"智力残疾一级", "智力", 1}, {"残疾二级", "未分类", 2}, {"视力残疾", "视力", 0}, {"", "", 0}} {
+		c, l := ParseDisability(tt.text)
+		if c != tt.class || l != tt.level {
+			t.Errorf("%q: %q %d", tt.text, c, l)
+		}
+	}
+}
