@@ -65,7 +65,9 @@ type Summary struct {
 	Methods        map[string]int `json:"methods"`  // match method → children
 	Poverty        int            `json:"poverty"`
 	Disability     int            `json:"disability"`
-	// Timings in seconds per stage: enrollment, registry, resolve, flags, ledger, total.
+	// Timings in seconds: reading the 学籍 side (enrollment), the registry (registry) and the
+	// poverty and disability registries (poverty_disability), which overlap; all of it with the
+	// matching (read_and_match); then resolve, flags, ledger and total.
 	Timings map[string]float64 `json:"seconds"`
 }
 
@@ -160,6 +162,7 @@ type child struct {
 	unknownBD bool   // no usable birth date anywhere
 	// flags
 	pov      int16 // 1 + index into run.povTypes; 0 none
+	povLevel uint8 // flagOwn, flagOwnTypo or flagHousehold
 	disLevel int8
 	disCat   string
 	// the match outcome
@@ -196,7 +199,9 @@ type run struct {
 	regionIx map[string]string
 	povTypes []string
 
-	arena     arena
+	arena     arena // registry strings
+	enrArena  arena // enrollment strings (filled concurrently with arena)
+	flagSet   flagSet
 	rowOffset int32
 	sum       Summary
 }
@@ -230,21 +235,71 @@ func Run(ctx context.Context, in Inputs, opts Options, emit func(*baoxue.LedgerE
 		r.sum.Statuses[s.ID] = 0
 	}
 	start := time.Now()
-	stage := func(name string, t0 time.Time) { r.sum.Timings[name] = time.Since(t0).Seconds() }
+	var mu sync.Mutex // guards Timings while the inputs are read concurrently
+	stage := func(name string, t0 time.Time) {
+		mu.Lock()
+		r.sum.Timings[name] = time.Since(t0).Seconds()
+		mu.Unlock()
+	}
+
+	// The inputs are read concurrently: the 学籍 side (then the matcher is built), the registry
+	// (the school-age children are kept in batches) and the poverty and disability registries.
+	// Matching workers start once the matcher exists and work through the batches while the
+	// registry is still being read.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var g group
+	g.cancel = cancel
+	ready := make(chan struct{})
+	queue := newBatchQueue()
+	g.Go(func() error {
+		t0 := time.Now()
+		if err := r.loadEnrollments(ctx, in); err != nil {
+			return err
+		}
+		stage("enrollment", t0)
+		close(ready)
+		return nil
+	})
+	g.Go(func() error {
+		defer queue.close()
+		t0 := time.Now()
+		err := r.readRegistry(ctx, in.Registry, queue)
+		stage("registry", t0)
+		return err
+	})
+	g.Go(func() error {
+		t0 := time.Now()
+		err := r.readFlags(ctx, in)
+		stage("poverty_disability", t0)
+		return err
+	})
+	workers := r.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	for range workers {
+		g.Go(func() error {
+			select {
+			case <-ready:
+			case <-ctx.Done():
+				return nil
+			}
+			for {
+				b, ok := queue.pop()
+				if !ok {
+					return nil
+				}
+				r.matchBatch(b)
+			}
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	stage("read_and_match", start)
 
 	t0 := time.Now()
-	if err := r.loadEnrollments(ctx, in); err != nil {
-		return nil, err
-	}
-	stage("enrollment", t0)
-
-	t0 = time.Now()
-	if err := r.readRegistry(ctx, in.Registry); err != nil {
-		return nil, err
-	}
-	stage("registry", t0)
-
-	t0 = time.Now()
 	if r.matcher != nil {
 		for _, d := range r.matcher.Resolve() {
 			c := r.child(d.Child)
@@ -254,9 +309,7 @@ func Run(ctx context.Context, in Inputs, opts Options, emit func(*baoxue.LedgerE
 	stage("resolve", t0)
 
 	t0 = time.Now()
-	if err := r.flags(ctx, in); err != nil {
-		return nil, err
-	}
+	r.applyFlags()
 	stage("flags", t0)
 
 	t0 = time.Now()
@@ -266,6 +319,79 @@ func Run(ctx context.Context, in Inputs, opts Options, emit func(*baoxue.LedgerE
 	stage("ledger", t0)
 	stage("total", start)
 	return &r.sum, nil
+}
+
+// group runs functions on goroutines and returns the first error; the first error cancels the
+// others through cancel.
+type group struct {
+	wg     sync.WaitGroup
+	once   sync.Once
+	err    error
+	cancel func()
+}
+
+func (g *group) Go(fn func() error) {
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		if err := fn(); err != nil {
+			g.once.Do(func() {
+				g.err = err
+				g.cancel()
+			})
+		}
+	}()
+}
+
+func (g *group) Wait() error {
+	g.wg.Wait()
+	return g.err
+}
+
+// batchQueue hands the registry's batches to the matching workers in order; the reader never
+// waits for the workers.
+type batchQueue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	items  []*batch
+	next   int
+	closed bool
+}
+
+func newBatchQueue() *batchQueue {
+	q := &batchQueue{}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *batchQueue) push(b *batch) {
+	q.mu.Lock()
+	q.items = append(q.items, b)
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+func (q *batchQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.cond.Broadcast()
+}
+
+// pop returns the next batch, waiting for one; false once the queue is closed and drained.
+func (q *batchQueue) pop() (*batch, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.next >= len(q.items) && !q.closed {
+		q.cond.Wait()
+	}
+	if q.next >= len(q.items) {
+		return nil, false
+	}
+	b := q.items[q.next]
+	q.items[q.next] = nil
+	q.next++
+	return b, true
 }
 
 func (r *run) child(i int32) *child {
@@ -337,7 +463,7 @@ func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
 			}
 			return nil
 		}
-		x.sno = r.arena.add(e.StudentNo)
+		x.sno = r.enrArena.add(e.StudentNo)
 		rec.Name, rec.Ref = names.add(e.Name), int32(len(r.enr))
 		recs = append(recs, rec)
 		r.enr = append(r.enr, x)
@@ -400,34 +526,10 @@ func fnv64(s string) uint64 {
 	return h
 }
 
-// readRegistry streams the registry, keeps the school-age children and matches them on worker
-// goroutines while the next rows are read.
-func (r *run) readRegistry(ctx context.Context, src Stream[baoxue.Person]) error {
-	workers := r.opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	work := make(chan *batch, workers*2)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := range work {
-				r.matchBatch(b)
-			}
-		}()
-	}
+// readRegistry streams the registry and queues the school-age children in batches.
+func (r *run) readRegistry(ctx context.Context, src Stream[baoxue.Person], q *batchQueue) error {
 	var cur *batch
 	total := int32(0)
-	flush := func() {
-		if cur != nil && len(cur.children) > 0 {
-			work <- cur
-		}
-		cur = nil
-	}
 	err := src(ctx, func(p *baoxue.Person) error {
 		r.sum.RegistryRows++
 		c, ok := r.schoolAge(p)
@@ -444,13 +546,14 @@ func (r *run) readRegistry(ctx context.Context, src Stream[baoxue.Person]) error
 		cur.children = append(cur.children, c)
 		total++
 		if len(cur.children) == batchSize {
-			flush()
+			q.push(cur)
+			cur = nil
 		}
 		return ctx.Err()
 	})
-	flush()
-	close(work)
-	wg.Wait()
+	if cur != nil {
+		q.push(cur)
+	}
 	return err
 }
 

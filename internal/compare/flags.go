@@ -5,22 +5,142 @@ import (
 	"strings"
 
 	"github.com/baoxue/baoxue"
+	"github.com/baoxue/baoxue/internal/idcard"
 	"github.com/baoxue/baoxue/internal/match"
 )
 
-// flags streams the poverty and disability registries once each and marks the children they
-// name. Only the children are held, never those registries: a province's poverty file has
-// millions of rows, of which the school-age children are a seventh.
-func (r *run) flags(ctx context.Context, in Inputs) error {
-	if in.Poverty == nil && in.Disability == nil {
-		return nil
+// flagRecord is what the run keeps of a poverty or disability row: 16 bytes, plus the name for
+// a row whose ID is mistyped (it is confirmed by the name).
+type flagRecord struct {
+	key  uint64
+	val  int32 // poverty: 1 + index into run.povTypes; disability: index into flagSet.dis
+	name string
+}
+
+// disValue is a disability category and level.
+type disValue struct {
+	cat   string // "" unknown
+	level int8   // 1–4, 0 unknown
+}
+
+// flagSet holds the poverty and disability registries as the run needs them, read while the
+// registry is read: the rows with a valid ID and, apart, the rows with a mistyped one.
+type flagSet struct {
+	pov, povTypos []flagRecord
+	dis, disTypos []flagRecord
+	disVals       []disValue
+	arena         arena
+}
+
+// readFlags streams the poverty and disability registries.
+func (r *run) readFlags(ctx context.Context, in Inputs) error {
+	fs := &r.flagSet
+	keep := func(id, raw, idErr, name string, val int32, valid, typos *[]flagRecord) {
+		key, ks := matchKey(id, raw, idErr)
+		switch {
+		case key == 0:
+		case ks == match.KeyValid:
+			*valid = append(*valid, flagRecord{key: key, val: val})
+		case ks == match.KeyInvalid && name != "":
+			*typos = append(*typos, flagRecord{key: key, val: val, name: fs.arena.add(name)})
+		}
 	}
-	n := 0
+	if in.Poverty != nil {
+		typeIx := map[string]int32{}
+		err := in.Poverty(ctx, func(p *baoxue.PovertyRecord) error {
+			r.sum.PovertyRows++
+			t, ok := typeIx[p.Type]
+			if !ok {
+				r.povTypes = append(r.povTypes, strings.Clone(p.Type))
+				t = int32(len(r.povTypes))
+				typeIx[r.povTypes[t-1]] = t
+			}
+			keep(p.IDNumber, p.IDRaw, p.IDError, p.Name, t, &fs.pov, &fs.povTypos)
+			return ctx.Err()
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if in.Disability != nil {
+		valIx := map[disValue]int32{}
+		err := in.Disability(ctx, func(d *baoxue.DisabilityRecord) error {
+			r.sum.DisabilityRows++
+			v := disValue{cat: d.Category, level: int8(max(min(d.Level, 4), 0))}
+			if v.cat == "" && v.level == 0 {
+				v.cat = "?" // in the registry, category and level unknown
+			}
+			x, ok := valIx[v]
+			if !ok {
+				v.cat = strings.Clone(v.cat)
+				x = int32(len(fs.disVals))
+				fs.disVals = append(fs.disVals, v)
+				valIx[v] = x
+			}
+			id, raw, idErr := d.IDNumber, d.IDRaw, d.IDError
+			if id == "" && raw == "" && len(d.CertNo) >= 18 {
+				// Only a 残疾人证号: its first 18 characters are the ID, possibly mistyped.
+				if c := d.CertNo[:18]; validID(c) {
+					id = c
+				} else {
+					raw, idErr = c, idErrChecksum
+				}
+			}
+			keep(id, raw, idErr, d.Name, x, &fs.dis, &fs.disTypos)
+			return ctx.Err()
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validID reports whether 18 characters pass the MOD 11-2 check (enough for an ID taken from a
+// 残疾人证号, whose other checks the disability registry made).
+func validID(s string) bool {
+	return len(s) == 18 && allDigits([]byte(s[:17])) && idcard.CheckDigit([]byte(s[:17])) == s[17]
+}
+
+// Flag precedence: a child's own row with a valid ID beats its own row with a mistyped ID, which
+// beats the household (the guardian's row).
+const (
+	flagNone uint8 = iota
+	flagHousehold
+	flagOwnTypo
+	flagOwn
+)
+
+// applyFlags marks the children the poverty and disability rows name.
+func (r *run) applyFlags() {
+	fs := &r.flagSet
+	if len(fs.pov)+len(fs.povTypos)+len(fs.dis)+len(fs.disTypos) == 0 {
+		return
+	}
+	povIx, disIx := newKeyTable(keysOf(fs.pov)), newKeyTable(keysOf(fs.dis))
 	for _, b := range r.batches {
-		n += len(b.children)
+		for i := range b.children {
+			c := &b.children[i]
+			k := c.key
+			if c.ks == match.KeyTruncated {
+				k = 0
+			}
+			if p := povIx.first(k); p >= 0 {
+				c.pov, c.povLevel = int16(fs.pov[p].val), flagOwn
+			} else if p := povIx.first(c.guardKey); p >= 0 {
+				c.pov, c.povLevel = int16(fs.pov[p].val), flagHousehold
+			}
+			for p := disIx.first(k); p >= 0; p = disIx.next[p] {
+				r.setDisability(c, fs.disVals[fs.dis[p].val])
+			}
+		}
 	}
-	own := make([]uint64, 0, n)
-	guard := make([]uint64, 0, n)
+	if len(fs.povTypos)+len(fs.disTypos) == 0 {
+		return
+	}
+	// Mistyped IDs: the same typo in the child's own registry row, or one typo away from the
+	// child's ID, confirmed by the name.
+	own := make([]uint64, 0, r.children())
 	for _, b := range r.batches {
 		for i := range b.children {
 			c := &b.children[i]
@@ -29,224 +149,52 @@ func (r *run) flags(ctx context.Context, in Inputs) error {
 				k = 0
 			}
 			own = append(own, k)
-			guard = append(guard, c.guardKey)
 		}
 	}
-	ownIx, guardIx := newKeyTable(own), newKeyTable(guard)
+	ownIx := newKeyTable(own)
 	var buf []uint64
-
-	// find calls fn for every child the record names: by its ID, and when the ID is a typo
-	// (well formed, failed its check) by the IDs one typo away whose child bears the same name.
-	find := func(id, raw, idErr, name string, fn func(c *child)) {
-		key, ks := matchKey(id, raw, idErr)
-		switch ks {
-		case match.KeyValid:
-			for p := ownIx.first(key); p >= 0; p = ownIx.next[p] {
-				fn(r.child(p))
-			}
-		case match.KeyInvalid:
-			if key == 0 || name == "" {
-				return
-			}
-			for p := ownIx.first(key); p >= 0; p = ownIx.next[p] { // the same typo in both files
-				fn(r.child(p))
-			}
-			buf = variantKeys(buf[:0], key)
-			for _, k := range buf {
-				for p := ownIx.first(k); p >= 0; p = ownIx.next[p] {
-					if c := r.child(p); match.CompareNames(r.py, c.name, name) <= match.NamePinyin {
-						fn(c)
-					}
+	find := func(t flagRecord, fn func(c *child)) {
+		buf = append(variantKeys(buf[:0], t.key), t.key)
+		for _, k := range buf {
+			for p := ownIx.first(k); p >= 0; p = ownIx.next[p] {
+				if c := r.child(p); match.CompareNames(r.py, c.name, t.name) <= match.NamePinyin {
+					fn(c)
 				}
 			}
 		}
 	}
-
-	if in.Poverty != nil {
-		typeIx := map[string]int16{}
-		err := in.Poverty(ctx, func(p *baoxue.PovertyRecord) error {
-			r.sum.PovertyRows++
-			t, ok := typeIx[p.Type]
-			if !ok {
-				r.povTypes = append(r.povTypes, strings.Clone(p.Type))
-				t = int16(len(r.povTypes))
-				typeIx[r.povTypes[t-1]] = t
+	for _, t := range fs.povTypos {
+		find(t, func(c *child) {
+			if c.povLevel < flagOwnTypo {
+				c.pov, c.povLevel = int16(t.val), flagOwnTypo
 			}
-			find(p.IDNumber, p.IDRaw, p.IDError, p.Name, func(c *child) { c.pov = t })
-			// The household: a child whose guardian is in the poverty registry lives in that
-			// household, unless the child's own row said otherwise.
-			if key, ks := matchKey(p.IDNumber, "", ""); key != 0 && ks == match.KeyValid {
-				for q := guardIx.first(key); q >= 0; q = guardIx.next[q] {
-					if c := r.child(q); c.pov == 0 {
-						c.pov = -t // provisional: own rows found later win
-					}
-				}
-			}
-			return ctx.Err()
 		})
-		if err != nil {
-			return err
-		}
-		for _, b := range r.batches {
-			for i := range b.children {
-				if c := &b.children[i]; c.pov < 0 {
-					c.pov = -c.pov
-				}
-			}
-		}
 	}
-
-	if in.Disability != nil {
-		err := in.Disability(ctx, func(d *baoxue.DisabilityRecord) error {
-			r.sum.DisabilityRows++
-			id, raw, idErr := d.IDNumber, d.IDRaw, d.IDError
-			if id == "" && raw == "" && len(d.CertNo) >= 18 {
-				// Only a 残疾人证号: its first 18 characters are the ID.
-				raw = d.CertNo[:18]
-				if k := match.PackDigits(raw); k != 0 {
-					idErr = idErrChecksum // let matchKey treat it as possibly mistyped
-				}
-			}
-			find(id, raw, idErr, d.Name, func(c *child) {
-				if c.disCat == "" && c.disLevel == 0 || d.Level > 0 && (c.disLevel == 0 || int(c.disLevel) > d.Level) {
-					c.disCat, c.disLevel = strings.Clone(d.Category), int8(d.Level)
-					if c.disCat == "" && c.disLevel == 0 {
-						c.disCat = "?" // in the registry, category and level unknown
-					}
-				}
-			})
-			return ctx.Err()
-		})
-		if err != nil {
-			return err
-		}
+	for _, t := range fs.disTypos {
+		find(t, func(c *child) { r.setDisability(c, fs.disVals[t.val]) })
 	}
-	return nil
 }
 
-// disabilityText writes category and level the way certificates do: 智力残疾二级.
-func disabilityText(cat string, level int8) string {
-	levels := [...]string{"", "一级", "二级", "三级", "四级"}
-	l := ""
-	if level > 0 && int(level) < len(levels) {
-		l = levels[level]
+// setDisability keeps the most severe of the disability rows naming a child (the lowest level;
+// a known level beats an unknown one; the first row wins a tie).
+func (r *run) setDisability(c *child, v disValue) {
+	if c.disCat == "" && c.disLevel == 0 || v.level > 0 && (c.disLevel == 0 || c.disLevel > v.level) {
+		c.disCat, c.disLevel = v.cat, v.level
 	}
-	switch cat {
-	case "":
-		return ""
-	case "?":
-		return "残疾" + l
-	}
-	if strings.HasSuffix(cat, "残疾") {
-		return cat + l
-	}
-	return cat + "残疾" + l
 }
 
-// Priority groups the comparison can tell (DESIGN §5); shared, never modified.
-var (
-	groupsNone     = []string{}
-	groupsPoor     = []string{"poor"}
-	groupsDisabled = []string{"disabled"}
-	groupsBoth     = []string{"disabled", "poor"}
-)
+func keysOf(recs []flagRecord) []uint64 {
+	out := make([]uint64, len(recs))
+	for i, x := range recs {
+		out[i] = x.key
+	}
+	return out
+}
 
-// emit writes the ledger in registry order.
-func (r *run) emit(ctx context.Context, emit func(*baoxue.LedgerEntry) error) error {
-	var e baoxue.LedgerEntry
-	var idBuf []byte
-	dates := map[baoxue.Date]string{} // a county's children share a few thousand birth dates
+func (r *run) children() int {
+	n := 0
 	for _, b := range r.batches {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		for i := range b.children {
-			c := &b.children[i]
-			if c.pending {
-				// Resolve decides every pending child; a child left pending is a bug in match.
-				c.method, c.ref, c.review, c.score, c.reason = baoxue.MatchNone, -1, false, 0, ""
-			}
-			r.pickExact(c)
-			if c.reg == regMovedOut {
-				r.sum.MovedOut++
-				continue
-			}
-			status, why := r.decide(c)
-			birth, ok := dates[c.birth]
-			if !ok {
-				birth = c.birth.String()
-				dates[c.birth] = birth
-			}
-			e = baoxue.LedgerEntry{SourceRow: int(c.row), Name: c.name, Sex: c.sex, BirthDate: birth,
-				RegionCode: c.region, Status: status, Detail: why, MatchMethod: c.method,
-				MatchScore: round6(c.score), PriorityGroups: groupsNone}
-			if c.valid {
-				idBuf = appendID(idBuf[:0], c.key)
-				e.IDNumber = string(idBuf)
-			} else {
-				e.IDNumber = c.raw
-			}
-			switch {
-			case c.ref < 0:
-			case !c.review || status == baoxue.StatusReview || status == baoxue.StatusInvalidID:
-				rec := &r.enr[c.ref]
-				e.MatchedStudentNo = rec.sno
-				e.SchoolCode, e.SchoolName = r.schools[rec.school].code, r.schools[rec.school].name
-			default:
-				// A possible match that nobody needs to review (the child is exempt): not shown.
-				e.MatchMethod, e.MatchScore = baoxue.MatchNone, 0
-			}
-			if c.pov > 0 {
-				e.Poverty, e.PovertyType = true, r.povTypes[c.pov-1]
-				r.sum.Poverty++
-			}
-			if c.disCat != "" || c.disLevel != 0 {
-				e.Disability = disabilityText(c.disCat, c.disLevel)
-				r.sum.Disability++
-			}
-			switch {
-			case e.Poverty && e.Disability != "":
-				e.PriorityGroups = groupsBoth
-			case e.Poverty:
-				e.PriorityGroups = groupsPoor
-			case e.Disability != "":
-				e.PriorityGroups = groupsDisabled
-			}
-			if c.unknownBD {
-				r.sum.UnknownBirth++
-			}
-			r.sum.SchoolAge++
-			r.sum.Statuses[string(status)]++
-			r.sum.Methods[string(c.method)]++
-			if err := emit(&e); err != nil {
-				return err
-			}
-		}
+		n += len(b.children)
 	}
-	return nil
-}
-
-// appendID appends the 18 characters of a packed ID.
-func appendID(dst []byte, key uint64) []byte {
-	var d [18]byte
-	if last := key % 11; last == 10 {
-		d[17] = 'X'
-	} else {
-		d[17] = '0' + byte(last)
-	}
-	v := key / 11
-	for i := 16; i >= 0; i-- {
-		d[i] = '0' + byte(v%10)
-		v /= 10
-	}
-	return append(dst, d[:]...)
-}
-
-// round6 keeps six decimals of a probability: enough to tell 0.999 from 0.9999, and it keeps
-// the ledger free of float noise such as 0.9990000000000001.
-func round6(f float64) float64 {
-	if f >= 1 {
-		return 1
-	}
-	return float64(int64(f*1e6+0.5)) / 1e6
+	return n
 }

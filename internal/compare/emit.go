@@ -1,0 +1,135 @@
+package compare
+
+import (
+	"context"
+	"strings"
+
+	"github.com/baoxue/baoxue"
+)
+
+// disabilityText writes category and level the way certificates do: 智力残疾二级.
+func disabilityText(cat string, level int8) string {
+	levels := [...]string{"", "一级", "二级", "三级", "四级"}
+	l := ""
+	if level > 0 && int(level) < len(levels) {
+		l = levels[level]
+	}
+	switch cat {
+	case "":
+		return ""
+	case "?":
+		return "残疾" + l
+	}
+	if strings.HasSuffix(cat, "残疾") {
+		return cat + l
+	}
+	return cat + "残疾" + l
+}
+
+// Priority groups the comparison can tell (DESIGN §5); shared, never modified.
+var (
+	groupsNone     = []string{}
+	groupsPoor     = []string{"poor"}
+	groupsDisabled = []string{"disabled"}
+	groupsBoth     = []string{"disabled", "poor"}
+)
+
+// emit writes the ledger in registry order.
+func (r *run) emit(ctx context.Context, emit func(*baoxue.LedgerEntry) error) error {
+	var e baoxue.LedgerEntry
+	var idBuf []byte
+	dates := map[baoxue.Date]string{} // a county's children share a few thousand birth dates
+	for _, b := range r.batches {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for i := range b.children {
+			c := &b.children[i]
+			if c.pending {
+				// Resolve decides every pending child; a child left pending is a bug in match.
+				c.method, c.ref, c.review, c.score, c.reason = baoxue.MatchNone, -1, false, 0, ""
+			}
+			r.pickExact(c)
+			if c.reg == regMovedOut {
+				r.sum.MovedOut++
+				continue
+			}
+			status, why := r.decide(c)
+			birth, ok := dates[c.birth]
+			if !ok {
+				birth = c.birth.String()
+				dates[c.birth] = birth
+			}
+			e = baoxue.LedgerEntry{SourceRow: int(c.row), Name: c.name, Sex: c.sex, BirthDate: birth,
+				RegionCode: c.region, Status: status, Detail: why, MatchMethod: c.method,
+				MatchScore: round6(c.score), PriorityGroups: groupsNone}
+			if c.valid {
+				idBuf = appendID(idBuf[:0], c.key)
+				e.IDNumber = string(idBuf)
+			} else {
+				e.IDNumber = c.raw
+			}
+			switch {
+			case c.ref < 0:
+			case !c.review || status == baoxue.StatusReview || status == baoxue.StatusInvalidID:
+				rec := &r.enr[c.ref]
+				e.MatchedStudentNo = rec.sno
+				e.SchoolCode, e.SchoolName = r.schools[rec.school].code, r.schools[rec.school].name
+			default:
+				// A possible match that nobody needs to review (the child is exempt): not shown.
+				e.MatchMethod, e.MatchScore = baoxue.MatchNone, 0
+			}
+			if c.pov > 0 {
+				e.Poverty, e.PovertyType = true, r.povTypes[c.pov-1]
+				r.sum.Poverty++
+			}
+			if c.disCat != "" || c.disLevel != 0 {
+				e.Disability = disabilityText(c.disCat, c.disLevel)
+				r.sum.Disability++
+			}
+			switch {
+			case e.Poverty && e.Disability != "":
+				e.PriorityGroups = groupsBoth
+			case e.Poverty:
+				e.PriorityGroups = groupsPoor
+			case e.Disability != "":
+				e.PriorityGroups = groupsDisabled
+			}
+			if c.unknownBD {
+				r.sum.UnknownBirth++
+			}
+			r.sum.SchoolAge++
+			r.sum.Statuses[string(status)]++
+			r.sum.Methods[string(c.method)]++
+			if err := emit(&e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// appendID appends the 18 characters of a packed ID.
+func appendID(dst []byte, key uint64) []byte {
+	var d [18]byte
+	if last := key % 11; last == 10 {
+		d[17] = 'X'
+	} else {
+		d[17] = '0' + byte(last)
+	}
+	v := key / 11
+	for i := 16; i >= 0; i-- {
+		d[i] = '0' + byte(v%10)
+		v /= 10
+	}
+	return append(dst, d[:]...)
+}
+
+// round6 keeps six decimals of a probability: enough to tell 0.999 from 0.9999, and it keeps
+// the ledger free of float noise such as 0.9990000000000001.
+func round6(f float64) float64 {
+	if f >= 1 {
+		return 1
+	}
+	return float64(int64(f*1e6+0.5)) / 1e6
+}
