@@ -21,6 +21,9 @@ import (
 // the school-age window they were made for.
 const demoAsOf = "2026-09-01"
 
+// unmaskReason is the reason the county officer gives to see a child's full ID number.
+const unmaskReason = "入户核查需核对身份证号"
+
 // maskedID is how pages show an ID number: the first three and last four characters.
 var maskedID = regexp.MustCompile(`^\d{3}\*{11}[\dX]{4}$`)
 
@@ -80,6 +83,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("review decision", func(t *testing.T) { testReview(t, s) })
 	t.Run("export", func(t *testing.T) { testExport(t, s, &st) })
 	t.Run("another county", func(t *testing.T) { testOtherCounty(t, s, &st) })
+	t.Run("audit trail", func(t *testing.T) { testAuditTrail(t, s, &st) })
 	t.Run("phone", func(t *testing.T) { testPhone(t, s) })
 	t.Run("readme screenshot", func(t *testing.T) { testReadmeScreenshot(t, s) })
 	t.Run("case walk", func(t *testing.T) { testCaseWalk(t, s, &st) })
@@ -307,7 +311,7 @@ func testLedgerChild(t *testing.T, s *suite, st *state) {
 
 	// Unmask with a reason: the full, valid number appears once, matching the masked one.
 	unmask := `form[action$="/unmask"]`
-	b.step("give a reason", chromedp.SendKeys(chromedp.CSS(unmask+` input[name=reason]`), "入户核查需核对身份证号"))
+	b.step("give a reason", chromedp.SendKeys(chromedp.CSS(unmask+` input[name=reason]`), unmaskReason))
 	if code := b.submit(unmask + ` button[type=submit]`); code != 200 {
 		t.Fatalf("unmask answered %d", code)
 	}
@@ -460,6 +464,54 @@ func testOtherCounty(t *testing.T, s *suite, st *state) {
 			t.Errorf("康乐县 ledger%s shows 临夏县 data", q)
 		}
 	}
+}
+
+// testAuditTrail: the auditor finds what the other subtests did in the audit log — the failed
+// sign-in, the upload, the comparison, the unmask with its reason, the review decision, the
+// export, and 康乐县's refused access — and the chain verifies.
+func testAuditTrail(t *testing.T, s *suite, st *state) {
+	b := s.newTab(t)
+	b.signIn("auditor")
+	entry := "ledger_entry:" + strings.TrimPrefix(st.suspectPath, "/ledger/")
+	for _, c := range []struct {
+		query string
+		want  []string // all in one row
+	}{
+		{"actor=viewer&action=login", []string{"viewer", "login", "failed"}},
+		{"actor=county&action=import_start", []string{"county", "import_start", "kind=disability"}},
+		{"actor=county&action=compare_start", []string{"county", "compare_start", "as_of=" + demoAsOf}},
+		{"actor=county&action=unmask", []string{"county", "unmask", entry, unmaskReason}},
+		{"actor=county&action=review_decision", []string{"county", "review_decision", "decision=separate"}},
+		{"actor=county&action=export", []string{"county", "export", "ledger:run:" + st.runID}},
+		{"actor=kangle&action=access_denied", []string{"kangle", "access_denied", "GET " + st.suspectPath, "not_found"}},
+	} {
+		b.open("/audit?" + c.query)
+		rows := b.texts("table tbody tr")
+		found := false
+		for _, r := range rows {
+			found = found || containsAll(r, c.want)
+		}
+		if !found {
+			t.Errorf("audit log (%s) has no row with %q:\n%s", c.query, c.want, strings.Join(rows, "\n"))
+		}
+	}
+	if rows := b.texts("table tbody tr"); len(rows) > 0 && strings.Contains(strings.Join(rows, " "), st.suspectID) {
+		t.Error("the audit log shows a full ID number")
+	}
+	b.open("/audit")
+	b.submit(`form[action="/audit/verify"] button[type=submit]`)
+	if got := b.text("main .notice, main [role=alert]"); !strings.HasPrefix(got, "校验通过") {
+		t.Errorf("audit chain check: %s", got)
+	}
+}
+
+func containsAll(s string, subs []string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }
 
 // testPhone: on a 390×844 phone the dashboard fits the width (no horizontal scrolling of the
