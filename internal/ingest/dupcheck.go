@@ -46,7 +46,7 @@ type crossCheck struct {
 type pendingRow struct {
 	row      Row
 	problems []rowProblem
-	rec      storeFunc
+	rec      record
 	id       string // the stored record's valid ID number, "" when none
 	status   string // its normalised status (registry, 学籍)
 	idCol    int
@@ -60,8 +60,8 @@ const (
 )
 
 // add holds a converted row; the converter's problems are copied.
-func (x *crossCheck) add(row Row, cv *converter, rec storeFunc) {
-	p := pendingRow{row: row.clone(), rec: rec, id: cv.keyID, status: cv.keyStatus, idCol: cv.colOf(FieldIDNumber)}
+func (x *crossCheck) add(row Row, cv *converter, rec record) {
+	p := pendingRow{row: row.clone(), rec: rec.clone(), id: cv.keyID, status: cv.keyStatus, idCol: cv.colOf(FieldIDNumber)}
 	if len(cv.problems) > 0 {
 		p.problems = append([]rowProblem(nil), cv.problems...)
 	}
@@ -76,7 +76,7 @@ func (x *crossCheck) full() bool {
 }
 
 // flush looks up the held IDs and passes every held row to emit, in order.
-func (x *crossCheck) flush(ctx context.Context, emit func(Row, []rowProblem, storeFunc) error) error {
+func (x *crossCheck) flush(ctx context.Context, emit func(Row, []rowProblem, record) error) error {
 	hits, err := x.db.EarlierIDs(ctx, x.kind, x.before, x.ids)
 	if err != nil {
 		return fmt.Errorf("查找较早数据集中的相同身份证号：%w", err)

@@ -257,7 +257,7 @@ func (r *run) convertAll(ctx context.Context, sink RecordSink, dups *crossCheck)
 		}
 		dups.add(row, r.cv, rec)
 		if dups.full() {
-			if err := dups.flush(ctx, func(row Row, probs []rowProblem, rec storeFunc) error {
+			if err := dups.flush(ctx, func(row Row, probs []rowProblem, rec record) error {
 				return r.emit(sink, row, probs, rec)
 			}); err != nil {
 				return err
@@ -265,13 +265,13 @@ func (r *run) convertAll(ctx context.Context, sink RecordSink, dups *crossCheck)
 		}
 	}
 	if dups != nil {
-		return dups.flush(ctx, func(row Row, probs []rowProblem, rec storeFunc) error { return r.emit(sink, row, probs, rec) })
+		return dups.flush(ctx, func(row Row, probs []rowProblem, rec record) error { return r.emit(sink, row, probs, rec) })
 	}
 	return nil
 }
 
 // emit counts a converted row, reports its problems and stores its record.
-func (r *run) emit(sink RecordSink, row Row, probs []rowProblem, rec storeFunc) error {
+func (r *run) emit(sink RecordSink, row Row, probs []rowProblem, rec record) error {
 	r.s.Rows++
 	r.s.tally(probs, r.opts.maxProblems(), row, r.cv)
 	if len(probs) > 0 && r.reportPath != "-" {
@@ -285,11 +285,11 @@ func (r *run) emit(sink RecordSink, row Row, probs []rowProblem, rec storeFunc) 
 			return err
 		}
 	}
-	if rec == nil {
+	if rec.none() {
 		return nil
 	}
 	r.s.Stored++
-	return rec(sink)
+	return rec.store(sink)
 }
 
 func (r *run) discardReport() {
@@ -445,7 +445,7 @@ type converter struct {
 	// keyID is the valid ID number of the record convert returned ("" if none), keyStatus its
 	// normalised status: for the lookup among earlier datasets.
 	keyID, keyStatus string
-	personBuf        baoxue.Person
+	buf              recordBufs
 
 	// Columns with few distinct values are parsed once per value.
 	regions, schoolCodes memo[string]
@@ -457,8 +457,12 @@ type converter struct {
 
 // memo remembers a parser's result per distinct raw value. It stops growing at memoSize entries
 // (a column of mostly distinct values, such as a mistyped vocabulary, then costs one map probe).
+// The last two values are compared before the map is probed: files are sorted by household and
+// village, so a column repeats or alternates (男/女, 汉族/回族, one village code after another),
+// and two string comparisons cost less than hashing a Chinese string.
 type memo[T any] struct {
-	m map[string]memoEntry[T]
+	recent [2]memoRecent[T]
+	m      map[string]memoEntry[T]
 }
 
 type memoEntry[T any] struct {
@@ -466,20 +470,35 @@ type memoEntry[T any] struct {
 	p *normalize.Problem
 }
 
+// memoRecent is a recent lookup; raw pins at most one row's string.
+type memoRecent[T any] struct {
+	raw string
+	e   memoEntry[T]
+	set bool
+}
+
 const memoSize = 4096
 
 func (m *memo[T]) get(raw string, parse func(string) (T, *normalize.Problem)) (T, *normalize.Problem) {
-	if e, ok := m.m[raw]; ok {
-		return e.v, e.p
+	if r := &m.recent[0]; r.set && r.raw == raw {
+		return r.e.v, r.e.p
 	}
-	v, p := parse(raw)
-	if m.m == nil {
-		m.m = map[string]memoEntry[T]{}
+	if r := &m.recent[1]; r.set && r.raw == raw {
+		m.recent[0], m.recent[1] = m.recent[1], m.recent[0]
+		return m.recent[0].e.v, m.recent[0].e.p
 	}
-	if len(m.m) < memoSize {
-		m.m[strings.Clone(raw)] = memoEntry[T]{v, p} // a clone: the key must not pin the row
+	e, ok := m.m[raw]
+	if !ok {
+		e.v, e.p = parse(raw)
+		if m.m == nil {
+			m.m = map[string]memoEntry[T]{}
+		}
+		if len(m.m) < memoSize {
+			m.m[strings.Clone(raw)] = e // a clone: the key must not pin the row
+		}
 	}
-	return v, p
+	m.recent[1], m.recent[0] = m.recent[0], memoRecent[T]{raw: raw, e: e, set: true}
+	return e.v, e.p
 }
 
 // vocabulary parses a controlled-vocabulary column through that field's memo.
@@ -516,12 +535,65 @@ func newConverter(kind baoxue.DatasetKind, h *Header, o ImportOptions) *converte
 	return c
 }
 
-// storeFunc is what a converted row does to the dataset.
-type storeFunc func(w RecordSink) error
+// record is what a converted row stores: at most one pointer is set, to a buffer of the
+// converter that the next row overwrites. Sinks copy what they keep, so the common path
+// allocates nothing per record; clone keeps one for longer (rows held for the lookup among
+// earlier datasets).
+type record struct {
+	person     *baoxue.Person
+	enrollment *baoxue.Enrollment
+	poverty    *baoxue.PovertyRecord
+	disability *baoxue.DisabilityRecord
+	school     *baoxue.School
+	village    *baoxue.Village
+}
+
+func (r record) none() bool { return r == record{} }
+
+func (r record) store(w RecordSink) error {
+	switch {
+	case r.person != nil:
+		return w.Person(r.person)
+	case r.enrollment != nil:
+		return w.Enrollment(r.enrollment)
+	case r.poverty != nil:
+		return w.Poverty(r.poverty)
+	case r.disability != nil:
+		return w.Disability(r.disability)
+	case r.school != nil:
+		return w.School(r.school)
+	case r.village != nil:
+		return w.Village(r.village)
+	}
+	return nil
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
+}
+
+func (r record) clone() record {
+	return record{clonePtr(r.person), clonePtr(r.enrollment), clonePtr(r.poverty), clonePtr(r.disability),
+		clonePtr(r.school), clonePtr(r.village)}
+}
+
+// recordBufs are the converter's record buffers, one per record type.
+type recordBufs struct {
+	person     baoxue.Person
+	enrollment baoxue.Enrollment
+	poverty    baoxue.PovertyRecord
+	disability baoxue.DisabilityRecord
+	school     baoxue.School
+	village    baoxue.Village
+}
 
 // convert normalises one row. It returns nil when nothing is to be stored; the row's problems
 // are in c.problems until the next call.
-func (c *converter) convert(r Row) storeFunc {
+func (c *converter) convert(r Row) record {
 	c.problems = c.problems[:0]
 	c.keyID, c.keyStatus = "", ""
 	switch c.kind {
@@ -538,7 +610,7 @@ func (c *converter) convert(r Row) storeFunc {
 	case baoxue.KindVillages:
 		return c.village(r)
 	}
-	return nil
+	return record{}
 }
 
 func (c *converter) cell(r Row, f Field) Cell { return r.Cell(c.col[f]) }
@@ -658,8 +730,8 @@ func idString(raw string, n idcard.Number) string {
 	return n.String()
 }
 
-func (c *converter) person(r Row) storeFunc {
-	p := &c.personBuf // filled in place; copied only when stored (most registry rows are adults)
+func (c *converter) person(r Row) record {
+	p := &c.buf.person
 	*p = baoxue.Person{SourceRow: r.Number}
 	p.Name = c.name(r, FieldName)
 	num, idOK, raw, code := c.id(r, FieldIDNumber)
@@ -694,15 +766,14 @@ func (c *converter) person(r Row) storeFunc {
 	p.Phone = c.phone(r)
 	switch {
 	case p.IDNumber == "" && p.Name == "":
-		return nil
+		return record{}
 	case p.BirthDate != 0 && (p.BirthDate < c.first || p.BirthDate > c.last):
-		return nil // an adult or a baby: counted, not kept
+		return record{} // an adult or a baby: counted, not kept
 	case idOK && c.duplicate(r, num):
-		return nil
+		return record{}
 	}
 	c.keyID, c.keyStatus = p.IDNumber, p.Status
-	stored := *p
-	return func(w RecordSink) error { return w.Person(&stored) }
+	return record{person: p}
 }
 
 func (c *converter) region(r Row) string {
@@ -719,13 +790,32 @@ func (c *converter) regionCode(raw string) (string, *normalize.Problem) {
 }
 
 func (c *converter) phone(r Row) string {
-	v, p := normalize.Phone(c.cell(r, FieldPhone).Value)
+	raw := c.cell(r, FieldPhone).Value
+	if plainMobile(raw) {
+		return raw // what normalize.Phone returns for it, without its checks for other forms
+	}
+	v, p := normalize.Phone(raw)
 	c.report(FieldPhone, p)
 	return v
 }
 
-func (c *converter) enrollment(r Row) storeFunc {
-	e := &baoxue.Enrollment{SourceRow: r.Number, National: c.kind == baoxue.KindNational}
+// plainMobile reports an 11-digit mobile number written plainly, 1[3-9]xxxxxxxxx: most phone
+// cells. TestFastPathsAgree checks that normalize.Phone returns it unchanged and without problem.
+func plainMobile(s string) bool {
+	if len(s) != 11 || s[0] != '1' || s[1] < '3' || s[1] > '9' {
+		return false
+	}
+	for i := 2; i < 11; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *converter) enrollment(r Row) record {
+	e := &c.buf.enrollment
+	*e = baoxue.Enrollment{SourceRow: r.Number, National: c.kind == baoxue.KindNational}
 	var prob *normalize.Problem
 	e.StudentNo, prob = normalize.StudentNo(c.cell(r, FieldStudentNo).Value)
 	c.report(FieldStudentNo, prob)
@@ -762,17 +852,18 @@ func (c *converter) enrollment(r Row) storeFunc {
 	e.HomeTaught, prob = c.bools.get(c.cell(r, FieldHomeTaught).Value, normalize.YesNo)
 	c.report(FieldHomeTaught, prob)
 	if e.IDNumber == "" && e.Name == "" {
-		return nil
+		return record{}
 	}
 	if idOK {
 		c.duplicate(r, num) // reported, and kept: the comparison chooses among a pupil's records
 		c.keyID, c.keyStatus = e.IDNumber, e.Status
 	}
-	return func(w RecordSink) error { return w.Enrollment(e) }
+	return record{enrollment: e}
 }
 
-func (c *converter) poverty(r Row) storeFunc {
-	p := &baoxue.PovertyRecord{SourceRow: r.Number}
+func (c *converter) poverty(r Row) record {
+	p := &c.buf.poverty
+	*p = baoxue.PovertyRecord{SourceRow: r.Number}
 	p.HouseholdNo = clean(r, c.colOf(FieldHouseholdNo))
 	p.Name = c.name(r, FieldName)
 	num, idOK, raw, code := c.id(r, FieldIDNumber)
@@ -791,16 +882,17 @@ func (c *converter) poverty(r Row) storeFunc {
 	p.RegionCode = c.region(r)
 	switch {
 	case p.IDNumber == "" && p.Name == "":
-		return nil
+		return record{}
 	case idOK && c.duplicate(r, num):
-		return nil
+		return record{}
 	}
 	c.keyID = p.IDNumber
-	return func(w RecordSink) error { return w.Poverty(p) }
+	return record{poverty: p}
 }
 
-func (c *converter) disability(r Row) storeFunc {
-	d := &baoxue.DisabilityRecord{SourceRow: r.Number}
+func (c *converter) disability(r Row) record {
+	d := &c.buf.disability
+	*d = baoxue.DisabilityRecord{SourceRow: r.Number}
 	d.Name = c.name(r, FieldName)
 	var prob *normalize.Problem
 	var certID, certCat string
@@ -867,16 +959,17 @@ func (c *converter) disability(r Row) storeFunc {
 	}
 	switch {
 	case d.IDNumber == "" && d.Name == "":
-		return nil
+		return record{}
 	case idOK && c.duplicate(r, num):
-		return nil
+		return record{}
 	}
 	c.keyID = d.IDNumber
-	return func(w RecordSink) error { return w.Disability(d) }
+	return record{disability: d}
 }
 
-func (c *converter) school(r Row) storeFunc {
-	s := &baoxue.School{}
+func (c *converter) school(r Row) record {
+	s := &c.buf.school
+	*s = baoxue.School{}
 	var prob *normalize.Problem
 	raw := c.cell(r, FieldSchoolCode).Value
 	s.Code, prob = normalize.SchoolCode(raw)
@@ -893,13 +986,14 @@ func (c *converter) school(r Row) storeFunc {
 	s.Boarding, prob = normalize.YesNo(c.cell(r, FieldBoarding).Value)
 	c.report(FieldBoarding, prob)
 	if c.rejected() {
-		return nil
+		return record{}
 	}
-	return func(w RecordSink) error { return w.School(s) }
+	return record{school: s}
 }
 
-func (c *converter) village(r Row) storeFunc {
-	v := &baoxue.Village{}
+func (c *converter) village(r Row) record {
+	v := &c.buf.village
+	*v = baoxue.Village{}
 	code, prob := normalize.RegionCode(c.cell(r, FieldRegionCode).Value, c.tree)
 	c.report(FieldRegionCode, prob)
 	switch {
@@ -916,9 +1010,9 @@ func (c *converter) village(r Row) storeFunc {
 		c.problem(FieldName, CodeValueEmpty, false, "村(社区)名称为空；请补填")
 	}
 	if c.rejected() {
-		return nil
+		return record{}
 	}
-	return func(w RecordSink) error { return w.Village(v) }
+	return record{village: v}
 }
 
 // reportRow is a row for the error report: original values, all problems.
