@@ -143,35 +143,77 @@ func registryStatus(s string) uint8 {
 	return regNormal // "" or 正常
 }
 
-// child is a school-age registry row, kept from the registry pass to the ledger.
+// child is a school-age registry row, kept from the registry pass to the ledger: 88 bytes plus
+// its name in the arena. What few children need (an unusable ID as typed, a rare registry status,
+// the reason of a non-exact match) is kept apart in the batch's extra map.
 type child struct {
-	row       int32
-	birth     baoxue.Date
-	key       uint64 // match key (valid, typo'd or truncated ID), 0 when none
-	guardKey  uint64 // the guardian's valid ID, for the poverty household
-	name      string
-	raw       string // the ID as typed, kept only when it is not valid
-	guardName string
-	idErr     string
-	region    string // interned: children of a village share the string
-	ks        match.KeyState
-	valid     bool // the registry ID is valid (key is its packing)
-	sex       baoxue.Sex
-	reg       uint8
-	statusRaw string // 人员状态 as typed, for other and cancelled states
-	unknownBD bool   // no usable birth date anywhere
-	// flags
+	key      uint64 // match key (valid, typo'd or truncated ID), 0 when none
+	guardKey uint64 // the guardian's valid ID, for the poverty household
+	score    float64
+	name     string
+	region   string // interned: children of a village share the string
+	row      int32
+	ref      int32 // enrollment index, -1 none
+	birth    baoxue.Date
 	pov      int16 // 1 + index into run.povTypes; 0 none
+	dis      int16 // 1 + index into flagSet.disVals; 0 none
+	ks       match.KeyState
+	sex      uint8 // sexUnknown, sexMale, sexFemale
+	reg      uint8 // reg* above
+	method   uint8 // method* below
 	povLevel uint8 // flagOwn, flagOwnTypo or flagHousehold
-	disLevel int8
-	disCat   string
-	// the match outcome
-	method  baoxue.MatchMethod
-	review  bool
-	ref     int32 // enrollment index, -1 none
-	score   float64
-	reason  string
-	pending bool
+	valid    bool  // the registry ID is valid (key is its packing)
+	review   bool
+	pending  bool
+	unknown  bool // no usable birth date anywhere
+}
+
+// childExtra is what only some children need.
+type childExtra struct {
+	raw       string // the ID as typed, when it is not valid
+	idErr     string
+	statusRaw string // 人员状态 as typed, for other and cancelled states
+	reason    string // why the match was made, when it is not a plain identical ID
+}
+
+const (
+	sexUnknown uint8 = iota
+	sexMale
+	sexFemale
+)
+
+func sexOf(s baoxue.Sex) uint8 {
+	switch s {
+	case baoxue.Male:
+		return sexMale
+	case baoxue.Female:
+		return sexFemale
+	}
+	return sexUnknown
+}
+
+var sexes = [...]baoxue.Sex{sexUnknown: "", sexMale: baoxue.Male, sexFemale: baoxue.Female}
+
+const (
+	methodNone uint8 = iota
+	methodExact
+	methodVariant
+	methodFuzzy
+)
+
+var methods = [...]baoxue.MatchMethod{methodNone: baoxue.MatchNone, methodExact: baoxue.MatchIDExact,
+	methodVariant: baoxue.MatchIDVariant, methodFuzzy: baoxue.MatchFuzzy}
+
+func methodOf(m baoxue.MatchMethod) uint8 {
+	switch m {
+	case baoxue.MatchIDExact:
+		return methodExact
+	case baoxue.MatchIDVariant:
+		return methodVariant
+	case baoxue.MatchFuzzy:
+		return methodFuzzy
+	}
+	return methodNone
 }
 
 const batchSize = 1024
@@ -179,7 +221,32 @@ const batchSize = 1024
 type batch struct {
 	first    int32 // global index of children[0]
 	children []child
+	guards   []string // guardians' names, for matching only; dropped once the batch is matched
+	extra    map[int32]*childExtra
 }
+
+// more returns the extra of child i of the batch, creating it.
+func (b *batch) more(i int) *childExtra {
+	if b.extra == nil {
+		b.extra = map[int32]*childExtra{}
+	}
+	x := b.extra[int32(i)]
+	if x == nil {
+		x = &childExtra{}
+		b.extra[int32(i)] = x
+	}
+	return x
+}
+
+// extraOf returns the extra of child i, or an empty one.
+func (b *batch) extraOf(i int) *childExtra {
+	if x := b.extra[int32(i)]; x != nil {
+		return x
+	}
+	return &noExtra
+}
+
+var noExtra childExtra // read only
 
 // run is the state of one comparison.
 type run struct {
@@ -302,8 +369,8 @@ func Run(ctx context.Context, in Inputs, opts Options, emit func(*baoxue.LedgerE
 	t0 := time.Now()
 	if r.matcher != nil {
 		for _, d := range r.matcher.Resolve() {
-			c := r.child(d.Child)
-			c.setResult(d.Result)
+			b, i := r.locate(d.Child)
+			b.setResult(i, d.Result)
 		}
 	}
 	stage("resolve", t0)
@@ -395,13 +462,29 @@ func (q *batchQueue) pop() (*batch, bool) {
 }
 
 func (r *run) child(i int32) *child {
-	b := r.batches[int(i)/batchSize]
-	return &b.children[int(i)-int(b.first)]
+	b, j := r.locate(i)
+	return &b.children[j]
 }
 
-func (c *child) setResult(res match.Result) {
-	c.method, c.review, c.ref, c.score, c.reason, c.pending = res.Method, res.Review, res.Ref, res.Score, res.Reason, res.Pending
+// locate returns the batch of child i and its index there.
+func (r *run) locate(i int32) (*batch, int) {
+	b := r.batches[int(i)/batchSize]
+	return b, int(i) - int(b.first)
 }
+
+// setResult records the match outcome of child i.
+func (b *batch) setResult(i int, res match.Result) {
+	c := &b.children[i]
+	c.method, c.review, c.ref, c.score, c.pending = methodOf(res.Method), res.Review, res.Ref, res.Score, res.Pending
+	if res.Reason != "" && res.Reason != reasonExact {
+		b.more(i).reason = res.Reason
+	} else if x := b.extra[int32(i)]; x != nil {
+		x.reason = ""
+	}
+}
+
+// reasonExact is the reason of a plain exact match, not stored per child.
+const reasonExact = "身份证号相同"
 
 // loadEnrollments reads the local and national 学籍 files and builds the matcher.
 //
@@ -532,7 +615,7 @@ func (r *run) readRegistry(ctx context.Context, src Stream[baoxue.Person], q *ba
 	total := int32(0)
 	err := src(ctx, func(p *baoxue.Person) error {
 		r.sum.RegistryRows++
-		c, ok := r.schoolAge(p)
+		c, x, ok := r.schoolAge(p)
 		if !ok {
 			return nil
 		}
@@ -540,10 +623,14 @@ func (r *run) readRegistry(ctx context.Context, src Stream[baoxue.Person], q *ba
 			return fmt.Errorf("适龄儿童超过 %d 人: %w", 1<<31-1, baoxue.ErrInvalid)
 		}
 		if cur == nil {
-			cur = &batch{first: total, children: make([]child, 0, batchSize)}
+			cur = &batch{first: total, children: make([]child, 0, batchSize), guards: make([]string, 0, batchSize)}
 			r.batches = append(r.batches, cur)
 		}
+		if x != (childExtra{}) {
+			*cur.more(len(cur.children)) = x
+		}
 		cur.children = append(cur.children, c)
+		cur.guards = append(cur.guards, r.arena.add(p.GuardianName))
 		total++
 		if len(cur.children) == batchSize {
 			q.push(cur)
@@ -558,7 +645,7 @@ func (r *run) readRegistry(ctx context.Context, src Stream[baoxue.Person], q *ba
 }
 
 // schoolAge returns the child of a registry row inside the window, with its strings copied.
-func (r *run) schoolAge(p *baoxue.Person) (child, bool) {
+func (r *run) schoolAge(p *baoxue.Person) (child, childExtra, bool) {
 	birth := p.BirthDate
 	key, ks := matchKey(p.IDNumber, p.IDRaw, p.IDError)
 	valid := key != 0 && ks == match.KeyValid
@@ -570,27 +657,25 @@ func (r *run) schoolAge(p *baoxue.Person) (child, bool) {
 		}
 	}
 	if birth != 0 && (birth < r.first || birth > r.last) {
-		return child{}, false
+		return child{}, childExtra{}, false
 	}
-	c := child{row: int32(p.SourceRow) - r.rowOffset, birth: birth, key: key, ks: ks, valid: valid, sex: p.Sex, reg: registryStatus(p.Status),
-		name: r.arena.add(p.Name), guardName: r.arena.add(p.GuardianName), region: r.region(p.RegionCode), ref: -1,
-		method: baoxue.MatchNone}
-	if birth == 0 {
-		c.unknownBD = true
-	}
+	c := child{row: int32(p.SourceRow) - r.rowOffset, birth: birth, key: key, ks: ks, valid: valid, sex: sexOf(p.Sex),
+		reg: registryStatus(p.Status), name: r.arena.add(p.Name), region: r.region(p.RegionCode), ref: -1,
+		unknown: birth == 0}
+	var x childExtra
 	if !valid {
-		c.raw, c.idErr = r.arena.add(p.IDRaw), p.IDError
-		if c.idErr == "" {
-			c.idErr = "ID_EMPTY"
+		x.raw, x.idErr = r.arena.add(p.IDRaw), p.IDError
+		if x.idErr == "" {
+			x.idErr = "ID_EMPTY"
 		}
 	}
 	if c.reg == regCancelled || c.reg == regOther {
-		c.statusRaw = r.arena.add(p.StatusRaw)
+		x.statusRaw = r.arena.add(p.StatusRaw)
 	}
 	if gk, gs := matchKey(p.GuardianID, "", ""); gk != 0 && gs == match.KeyValid {
 		c.guardKey = gk
 	}
-	return c, true
+	return c, x, true
 }
 
 // birthOfKey reads digits 7–14 of a packed ID.
@@ -618,10 +703,11 @@ func (r *run) matchBatch(b *batch) {
 			r.exactOnly(c)
 			continue
 		}
-		res := r.matcher.Match(match.Record{Key: c.key, KeyState: c.ks, Name: c.name, Birth: c.birth, Sex: c.sex,
-			Region: c.region, Guardian: c.guardName, Ref: b.first + int32(i)})
-		c.setResult(res)
+		res := r.matcher.Match(match.Record{Key: c.key, KeyState: c.ks, Name: c.name, Birth: c.birth, Sex: sexes[c.sex],
+			Region: c.region, Guardian: b.guards[i], Ref: b.first + int32(i)})
+		b.setResult(i, res)
 	}
+	b.guards = nil
 }
 
 // exactOnly is the exact stage alone: the first row with the child's ID that settles the most.
@@ -636,7 +722,7 @@ func (r *run) exactOnly(c *child) {
 		}
 	}
 	if best >= 0 {
-		c.method, c.ref, c.score, c.reason = baoxue.MatchIDExact, best, 1, "身份证号相同"
+		c.method, c.ref, c.score = methodExact, best, 1
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/baoxue/baoxue"
+	"github.com/baoxue/baoxue/internal/match"
 )
 
 // disabilityText writes category and level the way certificates do: 智力残疾二级.
@@ -47,27 +48,28 @@ func (r *run) emit(ctx context.Context, emit func(*baoxue.LedgerEntry) error) er
 			c := &b.children[i]
 			if c.pending {
 				// Resolve decides every pending child; a child left pending is a bug in match.
-				c.method, c.ref, c.review, c.score, c.reason = baoxue.MatchNone, -1, false, 0, ""
+				b.setResult(i, match.Result{Method: baoxue.MatchNone, Ref: -1})
 			}
 			r.pickExact(c)
 			if c.reg == regMovedOut {
 				r.sum.MovedOut++
 				continue
 			}
-			status, why := r.decide(c)
+			x := b.extraOf(i)
+			status, why := r.decide(c, x)
 			birth, ok := dates[c.birth]
 			if !ok {
 				birth = c.birth.String()
 				dates[c.birth] = birth
 			}
-			e = baoxue.LedgerEntry{SourceRow: int(c.row), Name: c.name, Sex: c.sex, BirthDate: birth,
-				RegionCode: c.region, Status: status, Detail: why, MatchMethod: c.method,
+			e = baoxue.LedgerEntry{SourceRow: int(c.row), Name: c.name, Sex: sexes[c.sex], BirthDate: birth,
+				RegionCode: c.region, Status: status, Detail: why, MatchMethod: methods[c.method],
 				MatchScore: round6(c.score), PriorityGroups: groupsNone}
 			if c.valid {
 				idBuf = appendID(idBuf[:0], c.key)
 				e.IDNumber = string(idBuf)
 			} else {
-				e.IDNumber = c.raw
+				e.IDNumber = x.raw
 			}
 			switch {
 			case c.ref < 0:
@@ -83,8 +85,9 @@ func (r *run) emit(ctx context.Context, emit func(*baoxue.LedgerEntry) error) er
 				e.Poverty, e.PovertyType = true, r.povTypes[c.pov-1]
 				r.sum.Poverty++
 			}
-			if c.disCat != "" || c.disLevel != 0 {
-				e.Disability = disabilityText(c.disCat, c.disLevel)
+			if c.dis > 0 {
+				v := r.flagSet.disVals[c.dis-1]
+				e.Disability = disabilityText(v.cat, v.level)
 				r.sum.Disability++
 			}
 			switch {
@@ -95,12 +98,12 @@ func (r *run) emit(ctx context.Context, emit func(*baoxue.LedgerEntry) error) er
 			case e.Disability != "":
 				e.PriorityGroups = groupsDisabled
 			}
-			if c.unknownBD {
+			if c.unknown {
 				r.sum.UnknownBirth++
 			}
 			r.sum.SchoolAge++
 			r.sum.Statuses[string(status)]++
-			r.sum.Methods[string(c.method)]++
+			r.sum.Methods[string(e.MatchMethod)]++
 			if err := emit(&e); err != nil {
 				return err
 			}

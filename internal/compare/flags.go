@@ -131,7 +131,7 @@ func (r *run) applyFlags() {
 				c.pov, c.povLevel = int16(fs.pov[p].val), flagHousehold
 			}
 			for p := disIx.first(k); p >= 0; p = disIx.next[p] {
-				r.setDisability(c, fs.disVals[fs.dis[p].val])
+				r.setDisability(c, fs.dis[p].val)
 			}
 		}
 	}
@@ -171,15 +171,21 @@ func (r *run) applyFlags() {
 		})
 	}
 	for _, t := range fs.disTypos {
-		find(t, func(c *child) { r.setDisability(c, fs.disVals[t.val]) })
+		find(t, func(c *child) { r.setDisability(c, t.val) })
 	}
 }
 
 // setDisability keeps the most severe of the disability rows naming a child (the lowest level;
-// a known level beats an unknown one; the first row wins a tie).
-func (r *run) setDisability(c *child, v disValue) {
-	if c.disCat == "" && c.disLevel == 0 || v.level > 0 && (c.disLevel == 0 || c.disLevel > v.level) {
-		c.disCat, c.disLevel = v.cat, v.level
+// a known level beats an unknown one; the first row wins a tie). val indexes flagSet.disVals.
+func (r *run) setDisability(c *child, val int32) {
+	v := r.flagSet.disVals[val]
+	if c.dis == 0 {
+		c.dis = int16(val + 1)
+		return
+	}
+	cur := r.flagSet.disVals[c.dis-1]
+	if v.level > 0 && (cur.level == 0 || cur.level > v.level) {
+		c.dis = int16(val + 1)
 	}
 }
 

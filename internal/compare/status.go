@@ -16,7 +16,7 @@ import (
 // even when one of the two spells the name a little differently; a sibling's row carrying the
 // child's ID by mistake (another name) never wins over the child's own.
 func (r *run) pickExact(c *child) {
-	if c.method != baoxue.MatchIDExact || c.ks == match.KeyTruncated {
+	if c.method != methodExact || c.ks == match.KeyTruncated {
 		return
 	}
 	first := r.enrKeys.first(c.key)
@@ -43,7 +43,7 @@ func (r *run) pickExact(c *child) {
 }
 
 // decide gives the child its status and the reason an official reads (package comment).
-func (r *run) decide(c *child) (baoxue.LedgerStatus, string) {
+func (r *run) decide(c *child, x *childExtra) (baoxue.LedgerStatus, string) {
 	linked := c.ref >= 0 && !c.review
 	var rec *enrollment
 	if c.ref >= 0 {
@@ -52,15 +52,15 @@ func (r *run) decide(c *child) (baoxue.LedgerStatus, string) {
 	var d detail
 
 	if !c.valid {
-		d.add("户籍身份证号无效：" + idMessage(c.idErr))
-		if c.unknownBD {
+		d.add("户籍身份证号无效：" + idMessage(x.idErr))
+		if c.unknown {
 			d.add("出生日期也无法确定，无法判断是否适龄")
 		}
 		switch {
 		case linked:
-			d.add("学籍中找到本人（" + r.describe(rec) + "）：" + c.reason)
+			d.add("学籍中找到本人（" + r.describe(rec) + "）：" + x.reasonText())
 		case c.ref >= 0:
-			d.add("学籍中有疑似本人的记录（" + r.describe(rec) + "），需人工确认：" + c.reason)
+			d.add("学籍中有疑似本人的记录（" + r.describe(rec) + "），需人工确认：" + x.reasonText())
 		default:
 			d.add("学籍中未找到，可能失学辍学，请优先核实")
 		}
@@ -79,7 +79,7 @@ func (r *run) decide(c *child) (baoxue.LedgerStatus, string) {
 		}
 		return baoxue.StatusExempt, d.String()
 	case regCancelled, regOther:
-		d.add("户籍人员状态为“" + clean(c.statusRaw, "注销") + "”")
+		d.add("户籍人员状态为“" + clean(x.statusRaw, "注销") + "”")
 	}
 
 	if c.ref < 0 {
@@ -95,18 +95,18 @@ func (r *run) decide(c *child) (baoxue.LedgerStatus, string) {
 		return baoxue.StatusSuspected, d.String()
 	}
 	if c.review {
-		d.add("疑似学籍记录（" + r.describe(rec) + "）需人工确认是否为同一人：" + c.reason)
+		d.add("疑似学籍记录（" + r.describe(rec) + "）需人工确认是否为同一人：" + x.reasonText())
 		return baoxue.StatusReview, d.String()
 	}
 
 	switch c.method {
-	case baoxue.MatchIDVariant:
-		d.add("按身份证号近似比对：" + c.reason)
-	case baoxue.MatchFuzzy:
-		d.add("按姓名、出生日期等比对：" + c.reason)
+	case methodVariant:
+		d.add("按身份证号近似比对：" + x.reasonText())
+	case methodFuzzy:
+		d.add("按姓名、出生日期等比对：" + x.reasonText())
 	default:
-		if c.reason != "" && c.reason != "身份证号相同" {
-			d.add(c.reason)
+		if x.reason != "" {
+			d.add(x.reason)
 		}
 	}
 	switch rec.status {
@@ -139,6 +139,14 @@ func (r *run) decide(c *child) (baoxue.LedgerStatus, string) {
 	}
 	d.add("学籍状态不明（" + r.describe(rec) + "），请核实")
 	return baoxue.StatusReview, d.String()
+}
+
+// reasonText is the reason of the child's match; a plain identical ID has none stored.
+func (x *childExtra) reasonText() string {
+	if x.reason == "" {
+		return reasonExact
+	}
+	return x.reason
 }
 
 // describe names a 学籍 row for a reason: school, grade and status.
