@@ -122,6 +122,47 @@ func routeTable() map[string]routeCase {
 		"GET /api/v1/ledger":                 {allow: business, ok: 200},
 		"GET /api/v1/ledger/{id}":            {object: "entry", allow: business, ok: 200, override: map[string]int{"offP/out": 200}},
 
+		// Case management (issue 6). The "case" fixture lies in the personas' village and school,
+		// with the cadre persona as its verifier; the "out" case lies in 康乐县. Forms are
+		// deliberately incomplete: an allowed persona gets the transition table's refusal (422),
+		// a stale version 409, never a change.
+		"GET /tasks":                            {allow: "offC offT cadre school", ok: 200},
+		"GET /cases":                            {allow: business, ok: 200},
+		"POST /cases":                           {form: form("entry", "0"), allow: "offC offT", ok: 400},
+		"POST /cases/sync":                      {allow: "offC offT", ok: 303},
+		"GET /cases/export.xlsx":                {allow: "offP offC offT insp", ok: 200},
+		"GET /cases/{id}":                       {object: "case", allow: business, ok: 200, override: map[string]int{"offP/out": 200}},
+		"POST /cases/{id}/unmask":               {object: "case", form: form("reason", "入户劝返需要"), allow: "offC offT cadre school insp", ok: 200},
+		"POST /cases/{id}/transition":           {object: "case", form: form("to", "transferred", "version", "1"), allow: "offC offT cadre school", ok: 422}, // only the receiving county moves a case there
+		"POST /cases/{id}/assign":               {object: "case", form: form("version", "999", "cadre", "p-cadre"), allow: "offC offT", ok: 409},
+		"POST /cases/{id}/chain":                {object: "case", form: form("version", "999"), allow: "offC offT", ok: 409},
+		"POST /cases/{id}/reasons":              {object: "case", form: form("version", "999"), allow: "offC offT cadre school", ok: 409},
+		"GET /cases/{id}/visit":                 {object: "case", allow: "offC offT cadre school", ok: 200},
+		"POST /cases/{id}/visits":               {object: "case", form: form("method", "home"), allow: "offC offT cadre school", ok: 422},
+		"POST /cases/{id}/files":                {object: "case", allow: "offC offT cadre school", ok: 422},
+		"GET /cases/{id}/files/{file}":          {object: "case", path: "/cases/{id}/files/999999", allow: business, ok: 404, override: map[string]int{"offP/out": 404}},
+		"POST /cases/{id}/referrals":            {object: "case", allow: "offC offT", ok: 422},
+		"POST /cases/{id}/referrals/{ref}":      {object: "case", path: "/cases/{id}/referrals/999999", allow: "offC offT", ok: 422},
+		"POST /cases/{id}/legal":                {object: "case", form: form("step", "notice"), allow: "offC offT cadre school", ok: 422},
+		"POST /cases/{id}/legal/{step}/serve":   {object: "case", path: "/cases/{id}/legal/999999/serve", allow: "offC offT cadre school", ok: 422},
+		"POST /cases/{id}/legal/{step}/outcome": {object: "case", path: "/cases/{id}/legal/999999/outcome", allow: "offC offT cadre school", ok: 422},
+		"GET /cases/{id}/legal/{step}/document": {object: "case", path: "/cases/{id}/legal/999999/document", allow: "offC offT cadre school insp", ok: 404},
+		"POST /cases/{id}/plan":                 {object: "case", form: form("version", "999"), allow: "offC school", ok: 422},
+		"POST /cases/{id}/checkpoints/{seq}":    {object: "case", path: "/cases/{id}/checkpoints/1", allow: "offC school", ok: 422},
+		"POST /cases/{id}/transfer":             {object: "case", form: form("version", "999"), allow: "offC offT", ok: 422, override: map[string]int{"offT": 403}},
+		"GET /transfers":                        {allow: "offC offT", ok: 200},
+		"POST /transfers/{id}":                  {path: "/transfers/999999", form: form("decision", "accept"), allow: "offC offT", ok: 404, override: map[string]int{"offT": 403}},
+		"GET /overdue":                          {allow: "offP offC offT insp viewer", ok: 200},
+		"GET /zero":                             {allow: business, ok: 200, override: map[string]int{"school": 404}}, // a school has no region
+		"GET /notifications":                    {allow: everyone, ok: 200},
+		"POST /notifications/read":              {allow: everyone, ok: 303},
+		"GET /api/v1/tasks":                     {allow: "offC offT cadre school", ok: 200},
+		"GET /api/v1/cases":                     {allow: business, ok: 200},
+		"GET /api/v1/cases/{id}":                {object: "case", allow: business, ok: 200, override: map[string]int{"offP/out": 200}},
+		"POST /api/v1/cases/{id}/transition":    {object: "case", form: form("to", "returned"), allow: "offC offT cadre school", ok: 400},
+		"POST /api/v1/cases/{id}/visits":        {object: "case", allow: "offC offT cadre school", ok: 422},
+		"GET /api/v1/zero/{code}":               {object: "region", allow: business, ok: 200, override: map[string]int{"offP/out": 200, "school": 404, "school/out": 404}},
+
 		"GET /admin/users":               {allow: "sys", ok: 200},
 		"GET /admin/users/new":           {allow: "sys", ok: 200},
 		"POST /admin/users":              {form: form("username", "routenew", "role", "viewer", "scope", "622921"), allow: "sys", ok: 200},
@@ -202,6 +243,7 @@ func routeFixture(t *testing.T, e *testEnv) (map[string]*store.Account, map[stri
 		t.Fatal(err)
 	}
 	objects["entry"] = objectPair{strconv.FormatInt(entryIn, 10), strconv.FormatInt(entryOut, 10)}
+	objects["case"] = routeCases(t, e, accounts)
 	return accounts, objects
 }
 

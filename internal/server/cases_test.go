@@ -1,0 +1,412 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/baoxue/baoxue"
+	"github.com/baoxue/baoxue/internal/auth"
+	"github.com/baoxue/baoxue/internal/casework"
+	"github.com/baoxue/baoxue/internal/store"
+	"github.com/xuri/excelize/v2"
+)
+
+// caseEnv is a server over a real store with one county's case workers and a comparison run
+// with one suspect in their village.
+type caseEnv struct {
+	*testEnv
+	county, township, cadre, school, other *http.Client
+	accounts                               map[string]*store.Account
+}
+
+const (
+	walkVillage = "622921100201"
+	walkSchool  = "2162292101"
+	walkChildID = "622921201103051234"
+)
+
+func newCaseEnv(t *testing.T) *caseEnv {
+	t.Helper()
+	db := testDB(t)
+	e := newEnvOn(t, nil, db, &testClock{now: testNow()}, func(c *Config) { c.Store = dbStore{db} })
+	ctx := context.Background()
+	if err := db.UpsertSchools(ctx, []baoxue.School{{Code: walkSchool, Name: "韩集镇中心小学", RegionCode: walkVillage}}); err != nil {
+		t.Fatal(err)
+	}
+	ce := &caseEnv{testEnv: e, accounts: map[string]*store.Account{}}
+	for _, u := range []struct {
+		name  string
+		role  auth.Role
+		scope string
+		c     **http.Client
+	}{
+		{"c-county", auth.RoleOfficer, "622921", &ce.county},
+		{"c-township", auth.RoleOfficer, "622921100", &ce.township},
+		{"c-cadre", auth.RoleCadre, walkVillage, &ce.cadre},
+		{"c-school", auth.RoleSchool, "school:" + walkSchool, &ce.school},
+		{"c-other", auth.RoleOfficer, "622922", &ce.other},
+	} {
+		a := e.addUser(u.name, u.role, u.scope)
+		ce.accounts[u.name] = a
+		*u.c = e.signedIn(a)
+	}
+	run := &store.Run{AsOf: baoxue.DateOf(testNow())}
+	if _, err := db.SaveRun(ctx, run, func(w *store.LedgerWriter) error {
+		return w.Entry(&baoxue.LedgerEntry{SourceRow: 2, IDNumber: walkChildID, Name: "马小花", Sex: baoxue.Female,
+			BirthDate: "2011-03-05", RegionCode: walkVillage, Status: baoxue.StatusSuspected, SchoolCode: walkSchool,
+			SchoolName: "韩集镇中心小学"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return ce
+}
+
+var zeroOpenRE = regexp.MustCompile(`id="zero-open">(\d+)<`)
+
+// zero reads the county's 动态清零 figure from its page.
+func (ce *caseEnv) zero(t *testing.T) int {
+	t.Helper()
+	r := ce.get(ce.county, "/zero")
+	m := zeroOpenRE.FindStringSubmatch(r.body)
+	if r.status != 200 || m == nil {
+		t.Fatalf("/zero: %d %s", r.status, r.body)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+func (ce *caseEnv) theCase(t *testing.T) *store.Case {
+	t.Helper()
+	rows, _, err := ce.db.CaseList(context.Background(), ce.accounts["c-county"].User, store.CaseFilter{State: "all"})
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("cases: %v %d", err, len(rows))
+	}
+	return &rows[len(rows)-1]
+}
+
+// step posts a form to a case and expects a redirect back to it.
+func (ce *caseEnv) step(t *testing.T, c *http.Client, path string, kv ...string) {
+	t.Helper()
+	form := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		form.Add(kv[i], kv[i+1])
+	}
+	r := ce.do(c, http.MethodPost, path, form)
+	if r.status != http.StatusSeeOther {
+		msg := r.body
+		if m := regexp.MustCompile(`id="case-message">([^<]*)<`).FindStringSubmatch(r.body); m != nil {
+			msg = m[1]
+		}
+		t.Fatalf("POST %s %v: %d %s", path, form, r.status, msg)
+	}
+}
+
+// advance moves the clock on by days; everyone signs in again (sessions time out meanwhile).
+func (ce *caseEnv) advance(days int) {
+	ce.clock.Advance(time.Duration(days) * 24 * time.Hour)
+	for name, c := range map[string]**http.Client{"c-county": &ce.county, "c-township": &ce.township, "c-cadre": &ce.cadre,
+		"c-school": &ce.school, "c-other": &ce.other} {
+		*c = ce.signedIn(ce.accounts[name])
+	}
+}
+
+func (ce *caseEnv) today() string { return baoxue.DateOf(ce.clock.Now()).String() }
+
+// multipartPost sends a multipart form with files, as the visit form on a phone does.
+func (ce *caseEnv) multipartPost(t *testing.T, c *http.Client, path string, fields map[string]string, files map[string][]byte) result {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	for name, data := range files {
+		fw, _ := mw.CreateFormFile("files", name)
+		fw.Write(data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, ce.ts.URL+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return result{status: resp.StatusCode, body: b.String(), header: resp.Header}
+}
+
+var pngPhoto = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 2048)...)
+
+// The walk of issue 6's "Done when", through the real handlers: a suspect is verified,
+// confirmed, visited, sent a notice and an order (printed), returns, is placed and followed
+// through every checkpoint, closed, and reopened by a re-dropout; 动态清零 follows each step.
+func TestCaseWalk(t *testing.T) {
+	ce := newCaseEnv(t)
+	if ce.zero(t) != 0 {
+		t.Fatal("zero before any case")
+	}
+	ce.step(t, ce.county, "/cases/sync")
+	c := ce.theCase(t)
+	id := strconv.FormatInt(c.ID, 10)
+	base := "/cases/" + id
+	if c.State != baoxue.CaseSuspected || ce.zero(t) != 0 {
+		t.Fatalf("after sync: %s, zero %d", c.State, ce.zero(t))
+	}
+	if r := ce.get(ce.other, base); r.status != 404 {
+		t.Errorf("another county opens the case: %d", r.status)
+	}
+	// Dispatch to the cadre; the cadre's task list has it.
+	ce.step(t, ce.township, base+"/transition", "to", "verifying", "version", "1", "verifier", "c-cadre")
+	if r := ce.get(ce.cadre, "/tasks"); r.status != 200 || !strings.Contains(r.body, "待登记核查结果") || !strings.Contains(r.body, "马*") {
+		t.Fatalf("cadre tasks: %d", r.status)
+	}
+	ce.advance(8) // past the 7-day verification deadline
+	if n := ce.zero(t); n != 1 {
+		t.Errorf("overdue suspect: zero %d", n)
+	}
+	// A school may not dispatch or confirm what it cannot see; the cadre confirms.
+	ce.step(t, ce.cadre, base+"/transition", "to", "confirmed", "version", "2", "dropout_date", "2025-08-25",
+		"reasons", "work", "reasons", "guardian_attitude", "note", "入户核实，随父母外出务工")
+	if n := ce.zero(t); n != 1 {
+		t.Errorf("confirmed: zero %d", n)
+	}
+	ce.step(t, ce.township, base+"/transition", "to", "persuading", "version", "3", "cadre", "c-cadre")
+	// The phone form and a visit with a photo.
+	if r := ce.get(ce.cadre, base+"/visit"); r.status != 200 || !strings.Contains(r.body, `capture="environment"`) {
+		t.Fatalf("visit form: %d", r.status)
+	}
+	r := ce.multipartPost(t, ce.cadre, base+"/visits", map[string]string{"date": ce.today(), "visitors": "马干部、李老师",
+		"method": "home", "result": "refused", "place": "家中", "notes": "家长不同意"}, map[string][]byte{"家访.png": pngPhoto})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("visit: %d %s", r.status, r.body)
+	}
+	bad := ce.multipartPost(t, ce.cadre, base+"/visits", map[string]string{"date": ce.today(), "visitors": "马干部",
+		"method": "phone", "result": "refused"}, map[string][]byte{"virus.exe": []byte("MZ\x90\x00 not a photo")})
+	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "只接受照片") {
+		t.Errorf("executable with a visit: %d", bad.status)
+	}
+	page := ce.get(ce.county, base)
+	if !strings.Contains(page.body, "劝返走访 <small class=\"muted\">1 次</small>") || !strings.Contains(page.body, "家访.png") {
+		t.Errorf("case page lacks the visit or its photo")
+	}
+	fileID := regexp.MustCompile(`/cases/` + id + `/files/(\d+)`).FindStringSubmatch(page.body)
+	if fileID == nil {
+		t.Fatal("no file link")
+	}
+	if f := ce.get(ce.county, base+"/files/"+fileID[1]); f.status != 200 || f.body != string(pngPhoto) || f.header.Get("Content-Type") != "image/png" {
+		t.Errorf("download: %d %s", f.status, f.header.Get("Content-Type"))
+	}
+	if f := ce.get(ce.other, base+"/files/"+fileID[1]); f.status != 404 {
+		t.Errorf("another county downloads the photo: %d", f.status)
+	}
+	// The legal ladder: notice, served, deadline passes, order.
+	ce.step(t, ce.township, base+"/transition", "to", "legal", "version", "4", "note", "监护人拒不送学")
+	ce.step(t, ce.township, base+"/legal", "version", "5", "step", "notice", "issuer", "韩集镇人民政府", "return_to", "韩集镇中心小学")
+	legal, _ := ce.db.LegalSteps(context.Background(), c.ID)
+	notice := strconv.FormatInt(legal[0].ID, 10)
+	doc := ce.get(ce.township, base+"/legal/"+notice+"/document")
+	if doc.status != 200 || !strings.Contains(doc.body, "临教劝〔2025〕1号") || !strings.Contains(doc.body, "马小花") ||
+		!strings.HasPrefix(doc.header.Get("Content-Security-Policy"), "default-src 'none'; style-src 'sha256-") {
+		t.Fatalf("notice document: %d %q", doc.status, doc.header.Get("Content-Security-Policy"))
+	}
+	if d := ce.get(ce.other, base+"/legal/"+notice+"/document"); d.status != 404 {
+		t.Errorf("another county prints the notice: %d", d.status)
+	}
+	ce.step(t, ce.township, base+"/legal/"+notice+"/serve", "served_to", "马德福", "how", "direct", "date", ce.today())
+	ce.advance(8)
+	ce.step(t, ce.county, base+"/legal", "version", "7", "step", "order", "issuer", "临夏县教育局")
+	legal, _ = ce.db.LegalSteps(context.Background(), c.ID)
+	order := strconv.FormatInt(legal[1].ID, 10)
+	pdf := ce.get(ce.county, base+"/legal/"+order+"/document?format=pdf")
+	if pdf.status != 200 || pdf.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.body, "%PDF-") {
+		t.Fatalf("order PDF: %d", pdf.status)
+	}
+	checkPDFText(t, pdf.body, "临教责〔2025〕1号", "第五十八条", "马小花", "临教劝〔2025〕1号")
+	if n := ce.zero(t); n != 1 {
+		t.Errorf("legal: zero %d", n)
+	}
+	// Return to school, placement by recommendation, plan, checkpoints, close.
+	ce.step(t, ce.school, base+"/transition", "to", "returned", "version", "8", "return_date", ce.today(),
+		"return_school", walkSchool, "return_grade", "7")
+	if n := ce.zero(t); n != 0 {
+		t.Errorf("returned: zero %d", n)
+	}
+	cur, _ := ce.db.Case(context.Background(), ce.accounts["c-county"].User, c.ID)
+	rec := store.Recommendation(cur)
+	ce.step(t, ce.school, base+"/transition", "to", "monitoring", "version", "9", "placement", rec.Code)
+	ce.step(t, ce.school, base+"/plan", "version", "10", "goals", "跟上初一进度", "measures", "每周两次辅导", "teacher", "李老师",
+		"review_dates", "2025-10-15,2025-12-15")
+	version := 11
+	for seq, days := range []int{30, 60, 90} {
+		ce.advance(days)
+		ce.step(t, ce.school, base+"/checkpoints/"+strconv.Itoa(seq+1), "version", strconv.Itoa(version), "result", "in_school",
+			"date", ce.today(), "note", "在校")
+		version++
+	}
+	ce.step(t, ce.county, base+"/transition", "to", "closed", "version", strconv.Itoa(version), "note", "跟踪期满，销号")
+	version++
+	if cur, _ := ce.db.Case(context.Background(), ce.accounts["c-county"].User, c.ID); cur.State != baoxue.CaseClosed {
+		t.Fatalf("not closed: %s", cur.State)
+	}
+	// Re-dropout reopens it.
+	ce.advance(20)
+	ce.step(t, ce.school, base+"/transition", "to", "confirmed", "version", strconv.Itoa(version), "dropout_date", ce.today(),
+		"reasons", "learning_difficulty", "note", "再次辍学")
+	if n := ce.zero(t); n != 1 {
+		t.Errorf("re-dropout: zero %d", n)
+	}
+	page = ce.get(ce.county, base)
+	for _, want := range []string{"再次辍学（原复学时间", "销号", "第 1 次跟踪回访", "制发劝返复学通知书 临教劝〔2025〕1号"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("history lacks %q", want)
+		}
+	}
+	// The dropout ledger has the child, masked.
+	x := ce.get(ce.county, "/cases/export.xlsx")
+	if x.status != 200 {
+		t.Fatalf("export: %d", x.status)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(x.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("辍学学生台账")
+	if len(rows) != 3 || rows[2][6] != "622***********1234" || rows[2][14] != "1" || rows[2][18] != "确认辍学·建档" {
+		t.Errorf("ledger %q", rows)
+	}
+}
+
+// checkPDFText extracts a PDF's text with poppler's pdftotext, when installed.
+func checkPDFText(t *testing.T, pdf string, want ...string) {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Log("pdftotext not installed (apt-get install -y poppler-utils): PDF text not checked")
+		return
+	}
+	path := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(path, []byte(pdf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(out)), "")
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("PDF text lacks %q", w)
+		}
+	}
+}
+
+// Two sessions edit one case from the same page: the second gets 409 with what changed, and its
+// retry lands; neither change is lost. The same through the JSON API.
+func TestCaseConflict(t *testing.T) {
+	ce := newCaseEnv(t)
+	ce.step(t, ce.county, "/cases/sync")
+	c := ce.theCase(t)
+	base := "/cases/" + strconv.FormatInt(c.ID, 10)
+	// Both open the page at version 1.
+	ce.step(t, ce.county, base+"/assign", "version", "1", "verifier", "c-cadre")
+	r := ce.post(ce.township, base+"/reasons", "version", "1", "reasons", "poverty")
+	if r.status != http.StatusConflict || !strings.Contains(r.body, "案件已被他人修改") || !strings.Contains(r.body, "核查责任人：c-cadre") {
+		t.Fatalf("stale form: %d", r.status)
+	}
+	ce.step(t, ce.township, base+"/reasons", "version", "2", "reasons", "poverty")
+	cur, _ := ce.db.Case(context.Background(), ce.accounts["c-county"].User, c.ID)
+	if cur.Verifier != "c-cadre" || len(cur.Reasons) != 1 || cur.Version != 3 {
+		t.Errorf("after retry %+v", cur)
+	}
+	// API: a stale transition answers 409 JSON with the changes.
+	body := `{"to":"verifying","version":2,"verifier":"c-cadre"}`
+	req, _ := http.NewRequest(http.MethodPost, ce.ts.URL+"/api/v1"+base+"/transition", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := ce.township.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conflict apiConflict
+	json.NewDecoder(resp.Body).Decode(&conflict)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusConflict || conflict.Version != 3 || len(conflict.Changes) != 1 || conflict.Changes[0].Kind != "reasons" {
+		t.Errorf("API conflict: %d %+v", resp.StatusCode, conflict)
+	}
+	// A step the actor may not take, and a missing field, answer with the table's message.
+	r = ce.post(ce.school, base+"/transition", "to", "verifying", "version", "3", "verifier", "c-cadre")
+	if r.status != http.StatusForbidden || !strings.Contains(r.body, "学校不能执行“派发核查”") {
+		t.Errorf("school dispatching: %d", r.status)
+	}
+	r = ce.post(ce.township, base+"/transition", "to", "verifying", "version", "3")
+	if r.status != http.StatusSeeOther { // the verifier assigned earlier counts
+		t.Errorf("dispatch with the assigned verifier: %d", r.status)
+	}
+	r = ce.post(ce.cadre, base+"/transition", "to", "cleared", "version", "4", "note", "已核实")
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "须填写：核查结果") {
+		t.Errorf("clearing without an outcome: %d", r.status)
+	}
+}
+
+// The API lists, shows and moves cases, and answers 动态清零 and the task list.
+func TestCaseAPI(t *testing.T) {
+	ce := newCaseEnv(t)
+	ce.step(t, ce.county, "/cases/sync")
+	r := ce.get(ce.county, "/api/v1/cases")
+	var list struct {
+		Cases []apiCase `json:"cases"`
+	}
+	if r.status != 200 || json.Unmarshal([]byte(r.body), &list) != nil || len(list.Cases) != 1 || list.Cases[0].Name != "马*" {
+		t.Fatalf("cases: %d %s", r.status, r.body)
+	}
+	if got := strings.Join(list.Cases[0].Next, ","); got != "verifying" {
+		t.Errorf("next for the county: %s", got)
+	}
+	if r := ce.get(ce.other, "/api/v1/cases/"+strconv.FormatInt(list.Cases[0].ID, 10)); r.status != 404 {
+		t.Errorf("other county: %d", r.status)
+	}
+	r = ce.get(ce.county, "/api/v1/zero/622921")
+	if r.status != 200 || !strings.Contains(r.body, `"open":0`) {
+		t.Errorf("zero: %d %s", r.status, r.body)
+	}
+	if r := ce.get(ce.cadre, "/api/v1/tasks"); r.status != 200 || !strings.Contains(r.body, `"tasks":[]`) {
+		t.Errorf("cadre with nothing assigned: %d %s", r.status, r.body)
+	}
+	_ = casework.ActorCounty
+}
+
+// routeCases makes the route table's "case" objects: one in the personas' village and school
+// with the cadre persona as verifier, one in 康乐县 (routes_test.go).
+func routeCases(t *testing.T, e *testEnv, accounts map[string]*store.Account) objectPair {
+	t.Helper()
+	ctx := context.Background()
+	mk := func(creator *store.Account, region, id, school string) *store.Case {
+		c, err := e.db.CreateCase(ctx, store.CaseActor{User: creator.User, Now: e.clock.Now()}, store.NewCase{IDNumber: id,
+			Name: "张三", RegionCode: region, SchoolCode: school})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	in := mk(accounts["offC"], routeVillage, "622921201103051234", routeSchool)
+	if _, err := e.db.AssignCase(ctx, store.CaseActor{User: accounts["offC"].User, Now: e.clock.Now()}, in.ID, in.Version, "p-cadre", ""); err != nil {
+		t.Fatal(err)
+	}
+	outOfficer := e.addUser("route-kangle", auth.RoleOfficer, "622922")
+	out := mk(outOfficer, "622922100201", "622922201103051236", "")
+	return objectPair{strconv.FormatInt(in.ID, 10), strconv.FormatInt(out.ID, 10)}
+}
