@@ -42,6 +42,8 @@ func navItems() []navItem {
 		{"数据导入", "/imports", auth.PermImportData},
 		{"比对", "/runs", auth.PermViewLedger},
 		{"台账", "/ledger", auth.PermViewLedger},
+		{"我的任务", "/tasks", auth.PermVerifySuspect},
+		{"个案管理", "/cases", auth.PermViewLedger},
 		{"用户管理", "/admin/users", auth.PermManageUsers},
 		{"安全策略", "/security", auth.PermManageSecurityPolicy},
 		{"审计日志", "/audit", auth.PermViewAudit},
