@@ -414,9 +414,17 @@ func (db *DB) RegionTrend(ctx context.Context, scope auth.Scope, code string, ru
 	if len(list) == 0 {
 		return out, nil
 	}
+	// run_id IN (…) rather than a range: each run is then one seek in the (run_id, depth,
+	// region_code) index instead of a scan of every region of the runs.
+	args := []any{Depth(code), code, pattern}
+	in := make([]string, len(list))
+	for i, r := range list {
+		args = append(args, r.ID)
+		in[i] = fmt.Sprintf("$%d", len(args))
+	}
 	rows, err := db.read.QueryContext(ctx, `SELECT run_id, status, category, poverty, n FROM run_region_counts
-		WHERE run_id >= $1 AND depth = $2 AND region_code = $3 AND region_code LIKE $4 ESCAPE '\'`,
-		list[len(list)-1].ID, Depth(code), code, pattern)
+		WHERE run_id IN (`+strings.Join(in, ", ")+`) AND depth = $1 AND region_code = $2 AND region_code LIKE $3 ESCAPE '\'`,
+		args...)
 	if err != nil {
 		return nil, translate("trend", err)
 	}
