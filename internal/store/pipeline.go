@@ -46,14 +46,22 @@ func newPipeline(ctx context.Context, db *DB, conn *sql.Conn, tx *sql.Tx) *pipel
 // never block, but writes nothing more.
 func (p *pipeline) write() {
 	defer close(p.written)
+	var active bulkLoader // the loader that last wrote; a PostgreSQL COPY may still hold the connection
 	for j := range p.queue {
 		<-j.encrypted
 		if p.failure() != nil {
 			continue
 		}
 		err := j.err
+		if err == nil && active != nil && (j.exec != nil || j.loader != active) {
+			err = active.pause()
+			active = nil
+		}
 		if err == nil && j.exec != nil {
 			err = j.exec()
+		}
+		if err == nil && j.loader != nil {
+			active = j.loader
 		}
 		for _, row := range j.rows {
 			if err != nil {
@@ -93,19 +101,26 @@ func (p *pipeline) run(op func() error) error {
 }
 
 // finish stops the pipeline. With complete set, the loaders are flushed after the queue drains.
-// Callers dispatch their partial batches first. It returns the first failure.
+// Callers dispatch their partial batches first. After a failure, or without complete, the
+// loaders are aborted instead, so that none holds the connection the caller rolls back on. It
+// returns the first failure.
 func (p *pipeline) finish(complete bool) error {
 	close(p.queue)
 	<-p.written
-	if err := p.failure(); err != nil || !complete {
-		return err
-	}
-	for _, l := range p.loaders {
-		if err := l.flush(); err != nil {
-			return err
+	err := p.failure()
+	if err == nil && complete {
+		for _, l := range p.loaders {
+			if err = l.flush(); err != nil {
+				break
+			}
 		}
 	}
-	return nil
+	if err != nil || !complete {
+		for _, l := range p.loaders {
+			l.abort()
+		}
+	}
+	return err
 }
 
 // batcher collects records of one table and encrypts full batches in the background.
