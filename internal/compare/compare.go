@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -166,6 +167,7 @@ type child struct {
 	review   bool
 	pending  bool
 	unknown  bool // no usable birth date anywhere
+	dups     bool // an exact match whose ID other 学籍 rows share (see pickExact)
 }
 
 // childExtra is what only some children need.
@@ -266,11 +268,12 @@ type run struct {
 	regionIx map[string]string
 	povTypes []string
 
-	arena     arena // registry strings
-	enrArena  arena // enrollment strings (filled concurrently with arena)
-	flagSet   flagSet
-	rowOffset int32
-	sum       Summary
+	matcherSeconds float64
+	arena          arena // registry strings
+	enrArena       arena // enrollment strings (filled concurrently with arena)
+	flagSet        flagSet
+	rowOffset      int32
+	sum            Summary
 }
 
 // Run compares the inputs and calls emit once per school-age child, in registry row order. emit
@@ -365,6 +368,7 @@ func Run(ctx context.Context, in Inputs, opts Options, emit func(*baoxue.LedgerE
 		return nil, err
 	}
 	stage("read_and_match", start)
+	r.sum.Timings["matcher"] = r.matcherSeconds
 
 	t0 := time.Now()
 	if r.matcher != nil {
@@ -476,6 +480,7 @@ func (r *run) locate(i int32) (*batch, int) {
 func (b *batch) setResult(i int, res match.Result) {
 	c := &b.children[i]
 	c.method, c.review, c.ref, c.score, c.pending = methodOf(res.Method), res.Review, res.Ref, res.Score, res.Pending
+	c.dups = res.Method == baoxue.MatchIDExact && res.Duplicates > 0
 	if res.Reason != "" && res.Reason != reasonExact {
 		b.more(i).reason = res.Reason
 	} else if x := b.extra[int32(i)]; x != nil {
@@ -495,10 +500,10 @@ const reasonExact = "身份证号相同"
 // the ID (for matching) that of the row whose ID is best (valid, then mistyped, then cut by
 // Excel).
 func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
-	var recs []match.Record
+	var recs recChunks
 	var names arena
+	var snos []uint64 // 32-bit hash of the 学籍号 << 32 | row, for mergePupils
 	schoolIx := map[school]int32{}
-	bySno := map[uint64]int32{}
 	last := int32(-1) // files list a school's pupils together: most rows repeat the last school
 	add := func(e *baoxue.Enrollment, national bool) error {
 		if len(r.enr) >= 1<<31-1 {
@@ -517,38 +522,18 @@ func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
 			}
 			last = si
 		}
-		x := enrollment{school: si, grade: int8(max(min(e.Grade, 127), -1)),
+		x := enrollment{school: si, grade: int8(max(min(e.Grade, 127), -1)), sno: r.enrArena.add(e.StudentNo),
 			status: enrollStatus(e.Status), home: e.HomeTaught, national: national || e.National}
 		if ks != match.KeyTruncated {
 			x.key = key
 		}
-		rec := match.Record{Key: key, KeyState: ks, Birth: e.BirthDate, Sex: e.Sex, Region: in.SchoolRegions[e.SchoolCode]}
-		j, dup := int32(-1), false
 		if e.StudentNo != "" {
-			h := fnv64(e.StudentNo)
-			if j, dup = bySno[h]; dup && r.enr[j].sno != e.StudentNo {
-				dup = false // a hash collision: keep both
-			}
-			if !dup {
-				bySno[h] = int32(len(r.enr))
-			}
+			snos = append(snos, uint64(uint32(fnv64(e.StudentNo)))<<32|uint64(len(r.enr)))
 		}
-		if dup {
-			r.sum.MergedRows++
-			old := &r.enr[j]
-			if x.status < old.status {
-				old.school, old.grade, old.status, old.home, old.national = x.school, x.grade, x.status, x.home, x.national
-			}
-			if keyRank(key, ks) < keyRank(recs[j].Key, recs[j].KeyState) {
-				old.key = x.key
-				rec.Name, rec.Ref = names.add(e.Name), j
-				recs[j] = rec
-			}
-			return nil
+		if !r.opts.ExactOnly {
+			recs.add(match.Record{Key: key, KeyState: ks, Name: names.add(e.Name), Birth: e.BirthDate, Sex: e.Sex,
+				Region: in.SchoolRegions[e.SchoolCode]})
 		}
-		x.sno = r.enrArena.add(e.StudentNo)
-		rec.Name, rec.Ref = names.add(e.Name), int32(len(r.enr))
-		recs = append(recs, rec)
 		r.enr = append(r.enr, x)
 		return nil
 	}
@@ -562,6 +547,8 @@ func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
 			return err
 		}
 	}
+	flat := r.mergePupils(snos, &recs)
+
 	keys := make([]uint64, len(r.enr))
 	for i := range r.enr {
 		keys[i] = r.enr[i].key
@@ -571,19 +558,110 @@ func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
 		return nil
 	}
 	// Names of rows whose ID repeats, to choose among them by name (see pickExact).
-	for i := range r.enr {
-		k := r.enr[i].key
-		if k != 0 && (r.enrKeys.next[i] >= 0 || r.enrKeys.first(k) != int32(i)) {
+	for i, nx := range r.enrKeys.next {
+		if nx >= 0 {
 			if r.dupName == nil {
 				r.dupName = map[int32]string{}
 			}
-			r.dupName[int32(i)] = strings.Clone(recs[i].Name)
+			r.dupName[int32(i)] = strings.Clone(flat[i].Name)
+			r.dupName[nx] = strings.Clone(flat[nx].Name)
 		}
 	}
-	r.matcher = match.NewMatcher(recs, match.Options{LinkProbability: r.opts.Match.LinkProbability,
+	t0 := time.Now()
+	r.matcher = match.NewMatcher(flat, match.Options{LinkProbability: r.opts.Match.LinkProbability,
 		ReviewOdds: r.opts.Match.ReviewOdds, Pinyin: r.py})
+	r.matcherSeconds = time.Since(t0).Seconds()
 	return nil
 }
+
+// mergePupils merges the rows that share a 学籍号 (see loadEnrollments) and compacts r.enr; it
+// returns the match records of the remaining rows, each Ref its index in r.enr. Rows are grouped
+// by sorting (hash, row) pairs rather than through a hash map: a province has millions of rows,
+// and a sort touches memory in order.
+func (r *run) mergePupils(snos []uint64, recs *recChunks) []match.Record {
+	slices.Sort(snos)
+	gone := make([]bool, len(r.enr))
+	var group []int32
+	for i := 0; i < len(snos); {
+		j := i + 1
+		for j < len(snos) && snos[j]>>32 == snos[i]>>32 {
+			j++
+		}
+		if j-i > 1 {
+			group = group[:0]
+			for _, v := range snos[i:j] {
+				group = append(group, int32(uint32(v)))
+			}
+			// Rows in file order; equal hashes of different numbers are not merged.
+			for a, rep := range group {
+				if gone[rep] {
+					continue
+				}
+				for _, m := range group[a+1:] {
+					if gone[m] || r.enr[m].sno != r.enr[rep].sno {
+						continue
+					}
+					gone[m] = true
+					r.sum.MergedRows++
+					old, x := &r.enr[rep], &r.enr[m]
+					if x.status < old.status {
+						old.school, old.grade, old.status, old.home, old.national = x.school, x.grade, x.status, x.home, x.national
+					}
+					if recs.n > 0 {
+						if a, b := recs.at(int(m)), recs.at(int(rep)); keyRank(a.Key, a.KeyState) < keyRank(b.Key, b.KeyState) {
+							old.key, *b = x.key, *a
+						}
+					} else if old.key == 0 {
+						old.key = x.key
+					}
+				}
+			}
+		}
+		i = j
+	}
+	var flat []match.Record
+	if recs.n > 0 {
+		flat = make([]match.Record, 0, recs.n-r.sum.MergedRows)
+	}
+	n := 0
+	for i := range r.enr {
+		if !gone[i] {
+			r.enr[n] = r.enr[i]
+			if recs.n > 0 {
+				rec := *recs.at(i)
+				rec.Ref = int32(n)
+				flat = append(flat, rec)
+			}
+			n++
+		}
+		if recs.n > 0 && i%recChunk == recChunk-1 {
+			recs.chunks[i/recChunk] = nil // copied: let the collector have it
+		}
+	}
+	r.enr = slices.Clip(r.enr[:n])
+	recs.chunks = nil
+	return flat
+}
+
+// recChunks collects match records in fixed-size chunks, so that millions of them are not copied
+// over and over as a slice grows; mergePupils copies them once into an exact-size slice.
+type recChunks struct {
+	chunks [][]match.Record
+	n      int
+}
+
+const recChunk = 1 << 16
+
+func (c *recChunks) add(rec match.Record) {
+	if len(c.chunks) == 0 || len(c.chunks[len(c.chunks)-1]) == recChunk {
+		c.chunks = append(c.chunks, make([]match.Record, 0, recChunk))
+	}
+	last := &c.chunks[len(c.chunks)-1]
+	*last = append(*last, rec)
+	c.n++
+}
+
+func (c *recChunks) at(i int) *match.Record { return &c.chunks[i/recChunk][i%recChunk] }
 
 // keyRank orders IDs by how much they are worth for matching: valid, mistyped, cut by Excel, none.
 func keyRank(k uint64, ks match.KeyState) int {

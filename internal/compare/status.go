@@ -16,7 +16,7 @@ import (
 // even when one of the two spells the name a little differently; a sibling's row carrying the
 // child's ID by mistake (another name) never wins over the child's own.
 func (r *run) pickExact(c *child) {
-	if c.method != methodExact || c.ks == match.KeyTruncated {
+	if !c.dups || c.ks == match.KeyTruncated {
 		return
 	}
 	first := r.enrKeys.first(c.key)

@@ -234,3 +234,35 @@ func TestFlags(t *testing.T) {
 		t.Errorf("summary poverty %d/%d disability %d/%d", sum.Poverty, sum.PovertyRows, sum.Disability, sum.DisabilityRows)
 	}
 }
+
+// TestMergeAcrossChunks merges two rows of one 学籍号 that fall on both sides of a recChunks
+// boundary, in a file long enough for the chunks to be released while they are copied.
+func TestMergeAcrossChunks(t *testing.T) {
+	n := recChunk + 5000
+	reg := make([]baoxue.Person, 0, n)
+	enr := make([]baoxue.Enrollment, 0, n+1)
+	for i := range n {
+		b := baoxue.MakeDate(2012, 1, 1).AddDays(i / 900).String()
+		b = b[:4] + b[5:7] + b[8:]
+		id := makeID(t, b, i%900+100)
+		reg = append(reg, person(i+1, id, "马一", b, baoxue.Male))
+		enr = append(enr, student(i+1, id, "马一", b, baoxue.Male, baoxue.EnrollActive, 5))
+	}
+	// Row recChunk-1 is a 转出 row whose pupil's active row comes right after the boundary.
+	k := recChunk - 1
+	moved := enr[k]
+	moved.Status = baoxue.EnrollTransferred
+	enr[k] = moved
+	active := moved
+	active.Status, active.SourceRow = baoxue.EnrollActive, n+1
+	enr = append(enr[:k+1], append([]baoxue.Enrollment{active}, enr[k+1:]...)...)
+	led, sum := runSlices(t, reg, enr, nil, nil, nil, Options{})
+	if sum.MergedRows != 1 || len(led) != n {
+		t.Fatalf("merged %d, ledger %d", sum.MergedRows, len(led))
+	}
+	for _, e := range led {
+		if e.Status != baoxue.StatusEnrolled || e.MatchMethod != baoxue.MatchIDExact {
+			t.Fatalf("row %d: %s %s %q", e.SourceRow, e.Status, e.MatchMethod, e.Detail)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package ledger
 import (
 	"bufio"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -14,19 +13,18 @@ import (
 type jsonlWriter struct {
 	t    *tempFile
 	buf  *bufio.Writer
-	enc  *json.Encoder
+	line []byte
 	opts Options
 }
 
 func newJSONL(t *tempFile, opts Options) *jsonlWriter {
-	buf := bufio.NewWriterSize(t, 256<<10)
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false) // keep <, > and & readable; the file is data, not HTML
-	return &jsonlWriter{t: t, buf: buf, enc: enc, opts: opts}
+	return &jsonlWriter{t: t, buf: bufio.NewWriterSize(t, 256<<10), opts: opts}
 }
 
+// Add writes one line; <, > and & stay readable (the file is data, not HTML).
 func (w *jsonlWriter) Add(e *baoxue.LedgerEntry) error {
-	if err := w.enc.Encode(w.opts.masked(e)); err != nil {
+	w.line = appendEntry(w.line[:0], w.opts.masked(e))
+	if _, err := w.buf.Write(w.line); err != nil {
 		return fmt.Errorf("写入台账文件 %s：%w", w.t.final, err)
 	}
 	return nil
