@@ -2,10 +2,13 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,9 +26,10 @@ import (
 //	baoxue case daily  --db URL [--date D]         escalate overdue cases, record the 动态清零 day
 //	baoxue case zero   --db URL [--region CODE]    print 动态清零 per region
 //	baoxue case export --db URL --out F.xlsx [--county CODE]   the 辍学学生台账
+//	baoxue case settings --db URL [name=value …]    show or change deadlines (verify_days=10, checkpoints=30,90,180)
 func cmdCase(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 {
-		return usagef("case: 缺少子命令（sync、daily、zero、export）")
+		return usagef("case: 缺少子命令（sync、daily、zero、export、settings）")
 	}
 	switch args[0] {
 	case "sync":
@@ -36,8 +40,10 @@ func cmdCase(ctx context.Context, env *Env, args []string) error {
 		return caseZero(ctx, env, args[1:])
 	case "export":
 		return caseExport(ctx, env, args[1:])
+	case "settings":
+		return caseSettings(ctx, env, args[1:])
 	}
-	return usagef("case: 未知子命令 %q（sync、daily、zero、export）", args[0])
+	return usagef("case: 未知子命令 %q（sync、daily、zero、export、settings）", args[0])
 }
 
 // caseFlags are the flags every case subcommand takes.
@@ -315,4 +321,81 @@ func caseExport(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "已导出辍学学生台账 %d 人到 %s\n", n, *out)
 	return nil
+}
+
+// caseSettings shows the case-work settings, or changes the ones named as name=value (the JSON
+// names of casework.Settings; checkpoints as a comma-separated list of days). The change is
+// audited.
+func caseSettings(ctx context.Context, env *Env, args []string) error {
+	fs, f := newCaseFlags(env, "settings", "--db URL [--json] [名称=值 …]", "查看或修改个案期限设置，例如 verify_days=10 checkpoints=30,90,180。")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, env, *f.db, *f.keyFile)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	set, err := db.CaseSettings(ctx)
+	if err != nil {
+		return err
+	}
+	fields := map[string]any{}
+	b, _ := json.Marshal(set)
+	_ = json.Unmarshal(b, &fields)
+	if fs.NArg() > 0 {
+		for _, kv := range fs.Args() {
+			name, value, ok := strings.Cut(kv, "=")
+			if _, known := fields[name]; !ok || !known {
+				return usagef("case settings: %q 应为 名称=值，名称为 %s 之一", kv, strings.Join(sortedNames(fields), "、"))
+			}
+			if name == "checkpoints" {
+				var days []int
+				for _, d := range strings.Split(value, ",") {
+					n, err := strconv.Atoi(strings.TrimSpace(d))
+					if err != nil {
+						return usagef("case settings: checkpoints 应为逗号分隔的天数，如 30,90,180")
+					}
+					days = append(days, n)
+				}
+				fields[name] = days
+				continue
+			}
+			n, err := strconv.Atoi(value)
+			if err != nil {
+				return usagef("case settings: %s 应为天数", name)
+			}
+			fields[name] = n
+		}
+		b, _ = json.Marshal(fields)
+		var next casework.Settings
+		if err := json.Unmarshal(b, &next); err != nil {
+			return err
+		}
+		if err := db.SetCaseSettings(ctx, next); err != nil {
+			return err
+		}
+		if err := db.AppendAudit(ctx, &baoxue.AuditRecord{Time: time.Now(), Actor: "cli", Action: "case_settings",
+			Object: "settings:casework", Result: "ok", Detail: string(b)}); err != nil {
+			return err
+		}
+		if set, err = db.CaseSettings(ctx); err != nil {
+			return err
+		}
+	}
+	if *f.asJSON {
+		return printJSON(env.Stdout, set)
+	}
+	b, _ = json.MarshalIndent(set, "", "  ")
+	fmt.Fprintln(env.Stdout, string(b))
+	return nil
+}
+
+func sortedNames(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -124,6 +124,16 @@ func TestCaseCommands(t *testing.T) {
 	if _, _, code := runCmd(t, nil, "case", "export", "--db", dbPath, "--out", filepath.Join(dir, "x.csv")); code != 2 {
 		t.Errorf("export to .csv: exit %d", code)
 	}
+	out, errs, code = runCmd(t, nil, "case", "settings", "--db", dbPath, "--json", "verify_days=10", "checkpoints=60,30")
+	if code != 0 || !strings.Contains(out, `"verify_days":10`) || !strings.Contains(out, `"checkpoints":[30,60]`) {
+		t.Errorf("settings: exit %d %q %s", code, out, errs)
+	}
+	if _, errs, code := runCmd(t, nil, "case", "settings", "--db", dbPath, "verify_days=-3"); code != 1 || !strings.Contains(errs, "1–730") {
+		t.Errorf("bad setting: exit %d %s", code, errs)
+	}
+	if _, _, code := runCmd(t, nil, "case", "settings", "--db", dbPath, "colour=blue"); code != 2 {
+		t.Errorf("unknown setting: exit %d", code)
+	}
 	if _, _, code := runCmd(t, nil, "case", "nonsense"); code != 2 {
 		t.Errorf("unknown subcommand: exit %d", code)
 	}
