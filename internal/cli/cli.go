@@ -45,7 +45,7 @@ func commands() []command {
 		{"serve", "--db URL [--addr 127.0.0.1:8080]", "启动网页服务", cmdServe},
 		{"audit", "verify --db URL", "校验审计日志链是否被篡改", cmdAudit},
 		{"user", "add|disable|enable|reset|list|token --db URL …", "管理用户账号", cmdUser},
-		{"case", "sync|daily|zero|export --db URL … (export: --out FILE.xlsx [--county CODE])", "个案管理：比对疑似建档、每日逾期升级与动态清零记录、导出辍学学生台账", cmdCase},
+		{"case", "sync|daily|zero|export|settings --db URL … (export: --out FILE.xlsx [--county CODE])", "个案管理：比对疑似建档、每日逾期升级与动态清零记录、导出辍学学生台账", cmdCase},
 		{"load", "--addr http://127.0.0.1:PORT --users 50 --duration 30s [--username U --password P] [--json]", "对本机网页服务做并发压力测试，输出各页面 p50/p95/p99", cmdLoad},
 	}
 }
