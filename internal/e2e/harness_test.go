@@ -360,6 +360,13 @@ func (b *tab) eval(js string) []string {
 	return out
 }
 
+// runBytes runs an action that returns bytes (a screenshot) with a time limit.
+func runBytes(b *tab, a chromedp.Action[[]byte]) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+	defer cancel()
+	return chromedp.Run(ctx, a)
+}
+
 // present reports whether the CSS selector finds an element now, without waiting.
 func (b *tab) present(sel string) bool {
 	b.t.Helper()
