@@ -5,7 +5,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/baoxue/baoxue/internal/idcard"
 )
 
 // fuzzLimits keep a fuzzed file from spending the fuzzer's time on legitimate but huge work.
@@ -100,5 +103,68 @@ func FuzzXLSXSheet(f *testing.F) {
 	f.Add(`<worksheet><sheetData><row r="1048577"/></sheetData></worksheet>`, `<!DOCTYPE x [<!ENTITY a "b">]><sst/>`)
 	f.Fuzz(func(t *testing.T, sheet, sst string) {
 		fuzzOpen(t, "s.xlsx", minimalXLSX(t, sheet, sst))
+	})
+}
+
+// FuzzConvertRow feeds arbitrary rows through the converter of every kind: no panic, every
+// problem has a code and a message, the row is rejected exactly when it has an error, and a
+// stored record never carries an ID number that is not valid.
+func FuzzConvertRow(f *testing.F) {
+	for _, rec := range registryRecords() {
+		f.Add(uint8(0), strings.Join(rec[1:], "\x1f"), uint16(0))
+	}
+	f.Add(uint8(1), "G620102201403051238\x1f张三\x1f620102201403051238\x1f男\x1f2014-03-05\x1f2162010001\x1f一小\x1f三年级\x1f在读\x1f否", uint16(0))
+	f.Add(uint8(1), "\x1f\x1f6.22921201403051E+17\x1f\x1f41000\x1f\x1f\x1f初一\x1f转学\x1f1", uint16(1<<2|1<<4))
+	f.Add(uint8(3), "P1\x1f马一\x1f622921198001010112\x1f之子\x1f边缘户\x1f622921100001", uint16(0))
+	f.Add(uint8(4), "韩一\x1f\x1f62010220140305123843\x1f\x1f", uint16(0))
+	f.Add(uint8(5), "2162010001\x1f小学\x1f620102\x1f小学\x1f是", uint16(1))
+	f.Add(uint8(6), "622921100001\x1f建设社区", uint16(1))
+	opts := importOptions(f)
+	f.Fuzz(func(t *testing.T, k uint8, cells string, numeric uint16) {
+		schema := &schemas[int(k)%len(schemas)]
+		head := make([]Cell, len(schema.Columns))
+		for i, c := range schema.Columns {
+			head[i] = Cell{Value: c.Label}
+		}
+		h, err := DetectHeader(schema.Kind, []Row{{Number: 1, Cells: head}}, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", schema.Kind, err)
+		}
+		cv := newConverter(schema.Kind, &h, opts)
+		row := Row{Number: 2}
+		for i, v := range strings.Split(cells, "\x1f") {
+			row.Cells = append(row.Cells, Cell{Value: v, Numeric: numeric&(1<<(i%16)) != 0})
+		}
+		for range 2 { // twice: the second time through the memos and as a duplicate
+			rec := cv.convert(row)
+			errs := 0
+			for _, p := range cv.problems {
+				if p.code == "" || p.msg == "" {
+					t.Fatalf("problem without code or message: %+v", p)
+				}
+				if !p.warning {
+					errs++
+				}
+			}
+			if cv.rejected() != (errs > 0) {
+				t.Fatalf("rejected %v with %d errors", cv.rejected(), errs)
+			}
+			var ids []string
+			switch {
+			case rec.person != nil:
+				ids = []string{rec.person.IDNumber, rec.person.GuardianID}
+			case rec.enrollment != nil:
+				ids = []string{rec.enrollment.IDNumber}
+			case rec.poverty != nil:
+				ids = []string{rec.poverty.IDNumber}
+			case rec.disability != nil:
+				ids = []string{rec.disability.IDNumber}
+			}
+			for _, id := range ids {
+				if _, code := cv.ids.Check(id); id != "" && code != idcard.OK {
+					t.Fatalf("stored ID %q is %s", id, code)
+				}
+			}
+		}
 	})
 }
