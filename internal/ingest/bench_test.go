@@ -21,6 +21,7 @@ import (
 
 	"github.com/baoxue/baoxue"
 	"github.com/baoxue/baoxue/internal/gen"
+	"github.com/baoxue/baoxue/internal/store/storetest"
 )
 
 // Benchmarks (docs/BENCHMARKS.md quotes them):
@@ -364,4 +365,44 @@ func BenchmarkCheckGeneratedRegistry(b *testing.B) {
 		n += s.Rows
 	}
 	r.report(b, n)
+}
+
+// BenchmarkImportGeneratedRegistry imports a generated registry (realistic, 200,000 rows, of which
+// about 40,000 in the school-age window are stored) into a fresh SQLite file, and into PostgreSQL
+// when BAOXUE_TEST_POSTGRES_URL is set. rows/s counts rows read; cpu-ns/row is this process
+// only (PostgreSQL's own work is not in it).
+func BenchmarkImportGeneratedRegistry(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := gen.GenerateCounty(context.Background(), dir, 200_000, 1, gen.ProfileRealistic); err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(dir, "registry.csv")
+	opts := importOptions(b)
+	opts.Today, opts.Report = gen.DefaultAsOfValue, "-"
+	for _, tg := range storetest.Targets(b) {
+		b.Run(tg.Name, func(b *testing.B) {
+			db := storetest.OpenURL(b, tg.URL)
+			ctx := context.Background()
+			b.ReportAllocs()
+			var wall, cpu time.Duration
+			n, stored := 0, 0
+			for b.Loop() {
+				b.StopTimer()
+				if _, err := db.SQL().ExecContext(ctx, `DELETE FROM datasets`); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				r := startRate()
+				s, err := Import(ctx, db, path, baoxue.KindRegistry, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				wall, cpu = wall+time.Since(r.start), cpu+processCPU()-r.cpu
+				n, stored = n+s.Rows, stored+s.Stored
+			}
+			b.ReportMetric(float64(n)/wall.Seconds(), "rows/s")
+			b.ReportMetric(float64(cpu)/float64(n), "cpu-ns/row")
+			b.ReportMetric(float64(stored)/float64(n), "stored/row")
+		})
+	}
 }
