@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
 
 	"github.com/baoxue/baoxue"
 	"github.com/baoxue/baoxue/internal/casework"
@@ -17,10 +16,6 @@ import (
 // from the case as it is, with the number the step was given when issued; it is served as a PDF
 // or as a standalone print page under a Content-Security-Policy of its own (the page carries its
 // style and the glyphs it uses inline, and nothing else).
-
-// docRenderer is made once, on the first document: it holds the decompressed font (≈3 MB).
-// It is a lazily computed constant, not state that changes.
-var docRenderer = sync.OnceValues(notice.NewRenderer)
 
 // handleLegalIssue issues the next rung of the ladder: POST /cases/{id}/legal.
 func (s *Server) handleLegalIssue() http.Handler {
@@ -143,7 +138,7 @@ func (s *Server) handleDocument() http.Handler {
 			s.caseFailure(w, r, id, err)
 			return
 		}
-		rd, err := docRenderer()
+		rd, err := s.docRenderer()
 		if err != nil {
 			s.serverError(w, r, err)
 			return

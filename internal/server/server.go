@@ -16,11 +16,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/baoxue/baoxue"
 	"github.com/baoxue/baoxue/internal/audit"
 	"github.com/baoxue/baoxue/internal/auth"
+	"github.com/baoxue/baoxue/internal/notice"
 	"github.com/baoxue/baoxue/internal/region"
 )
 
@@ -62,6 +64,9 @@ type Server struct {
 	lockout  *auth.Lockout // in-process; the store's lockout is the one that survives restarts
 	audit    *audit.Logger
 	jobs     *jobRegistry // imports and comparison runs in the background (imports.go)
+	// docRenderer is made on the first legal document: it holds the decompressed font (≈3 MB),
+	// which a server that never prints should not pay for.
+	docRenderer func() (*notice.Renderer, error)
 }
 
 // New parses the embedded templates once and reads the static files.
@@ -94,11 +99,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	lockout := auth.NewLockout(cfg.Clock)
 	return &Server{cfg: cfg, pages: t, assets: a,
-		sessions: auth.NewSessions(cfg.Accounts, cfg.Clock),
-		authn:    auth.NewAuthenticator(cfg.Accounts, lockout, cfg.Clock),
-		lockout:  lockout,
-		audit:    audit.NewLogger(cfg.Accounts),
-		jobs:     newJobRegistry(),
+		sessions:    auth.NewSessions(cfg.Accounts, cfg.Clock),
+		authn:       auth.NewAuthenticator(cfg.Accounts, lockout, cfg.Clock),
+		lockout:     lockout,
+		audit:       audit.NewLogger(cfg.Accounts),
+		jobs:        newJobRegistry(),
+		docRenderer: sync.OnceValues(notice.NewRenderer),
 	}, nil
 }
 
