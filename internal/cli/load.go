@@ -31,7 +31,7 @@ const (
 )
 
 // loadPages are the pages a simulated user visits, in order.
-var loadPages = []string{"dashboard", "dashboard_api", "ledger", "ledger_next", "child"}
+var loadPages = []string{"dashboard", "dashboard_api", "ledger", "ledger_next", "child", "tasks", "zero"}
 
 type loadStats struct {
 	mu     sync.Mutex
@@ -273,5 +273,9 @@ func loadUser(ctx context.Context, c *http.Client, base string, stats *loadStats
 		if m := loadRowRE.FindAllStringSubmatch(body, -1); len(m) > 0 {
 			get("child", "/ledger/"+m[len(m)/2][1])
 		}
+		// Case work (issue 6): the task list and the 动态清零 page, the two a county office
+		// keeps open all day.
+		get("tasks", "/tasks")
+		get("zero", "/zero")
 	}
 }
