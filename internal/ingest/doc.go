@@ -5,11 +5,22 @@
 //
 // Import (import.go) ties it together for `baoxue import`: it converts each row of a kind into a
 // baoxue record through internal/normalize and internal/idcard, counts and reports problems per
-// row, writes the error report, and stores the dataset atomically through internal/store.
+// row (including ID numbers already in an earlier dataset of the kind, dupcheck.go), writes the
+// error report, and stores the dataset atomically through internal/store. Check does the same
+// without a database (`baoxue import --dry-run`) and hands the records to any RecordSink, such as
+// a file-mode comparison. ExportDataset (export.go) is the way back for `baoxue export`: a stored
+// dataset written as .csv or .xlsx (TableWriter, table.go) under the column names the import
+// recognises, so that export and re-import give the same normalised values.
+//
+// Reading and converting run on two goroutines (readahead.go); the converter reuses one record
+// buffer per kind, parses columns with few distinct values once (memo), and takes plain values
+// such as an 11-digit mobile number without the general parser. Rows stay in file order
+// throughout, so row numbers, the error report and duplicate detection are deterministic.
 //
 // What belongs here: file formats, encodings, delimiters, header synonyms, safety limits against
-// hostile files, row-to-record conversion and the report writer. What does not: the meaning of a
-// single value (internal/normalize, internal/idcard) and storage (internal/store).
+// hostile files, row-to-record conversion, the report writer and the dataset export. What does
+// not: the meaning of a single value (internal/normalize, internal/idcard) and storage
+// (internal/store).
 //
 // # Formats
 //
