@@ -45,6 +45,9 @@ func TestBrowser(t *testing.T) {
 	if testing.Short() && os.Getenv("BAOXUE_REQUIRE_BROWSER") != "1" {
 		t.Skip("浏览器端到端测试在 -short 下跳过")
 	}
+	// The server keeps uploads and error reports in a temporary directory it does not remove when
+	// it stops; this keeps them inside the test's own.
+	t.Setenv("TMPDIR", t.TempDir())
 	s := startSuite(t)
 	var st state
 
