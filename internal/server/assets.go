@@ -18,6 +18,13 @@ import (
 // assetPrefix is the URL path under which static files are served.
 const assetPrefix = "/static/"
 
+// faviconPath is where browsers look for an icon when a page names none (a PDF, a download, a
+// plain-text error): the handler answers it with static/favicon.svg, which the layout also links.
+const (
+	faviconPath = "/favicon.ico"
+	faviconName = "favicon.svg"
+)
+
 // assetHashLen is how many hex digits of a file's sha256 go into its URL: 48 bits, so two versions
 // of one file practically never share a URL (which would pin a browser to the old one for a year).
 const assetHashLen = 12
@@ -112,9 +119,10 @@ func (a *assets) Names() []string {
 	return names
 }
 
-// Handler serves GET and HEAD under /static/. A hashed URL is cached for a year as immutable; the
-// plain name (for links written before hashing, or typed by hand) is served with no-cache so the
-// browser revalidates with the ETag; any other path, including a hash that is not the file's
+// Handler serves GET and HEAD under /static/, and the icon at /favicon.ico. A hashed URL is cached
+// for a year as immutable; the plain name (for links written before hashing, or typed by hand) is
+// served with no-cache so the browser revalidates with the ETag; /favicon.ico, whose URL cannot
+// change with its content, for a day; any other path, including a hash that is not the file's
 // current one, is 404.
 func (a *assets) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -123,14 +131,23 @@ func (a *assets) Handler() http.Handler {
 			http.Error(w, "不支持的请求方法", http.StatusMethodNotAllowed)
 			return
 		}
+		h := w.Header()
 		rest, ok := strings.CutPrefix(r.URL.Path, assetPrefix)
+		if r.URL.Path == faviconPath {
+			rest, ok = faviconName, true
+		}
 		if !ok {
 			http.NotFound(w, r)
 			return
 		}
-		h := w.Header()
 		f, hashed := a.byURL[rest]
 		switch {
+		case r.URL.Path == faviconPath:
+			if f, ok = a.byName[rest]; !ok {
+				http.NotFound(w, r)
+				return
+			}
+			h.Set("Cache-Control", "public, max-age=86400")
 		case hashed:
 			h.Set("Cache-Control", "public, max-age=31536000, immutable")
 		default:

@@ -174,6 +174,8 @@ func TestAssetsHandler(t *testing.T) {
 		{"directory", "GET", "/static/vendor/", nil, 404, "", "", ""},
 		{"outside prefix", "GET", "/vendor/htmx.min.js", nil, 404, "", "", ""},
 		{"post", "POST", jsURL, nil, 405, "", "", ""},
+		{"favicon hashed", "GET", a.URL("favicon.svg"), nil, 200, "image/svg+xml", "public, max-age=31536000, immutable", ""},
+		{"favicon at the root", "GET", "/favicon.ico", nil, 200, "image/svg+xml", "public, max-age=86400", ""},
 		{"gzip", "GET", jsURL, []string{"Accept-Encoding", "br, gzip;q=0.8"}, 200, "text/javascript; charset=utf-8", "public, max-age=31536000, immutable", "gzip"},
 		{"gzip refused", "GET", jsURL, []string{"Accept-Encoding", "gzip;q=0, *"}, 200, "text/javascript; charset=utf-8", "public, max-age=31536000, immutable", ""},
 		{"star", "GET", jsURL, []string{"Accept-Encoding", "*"}, 200, "text/javascript; charset=utf-8", "public, max-age=31536000, immutable", "gzip"},
@@ -303,6 +305,23 @@ func BenchmarkNewAssets(b *testing.B) {
 	for b.Loop() {
 		if _, err := newAssets(sub); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// Every page links the icon at its hashed URL, and a browser that asks /favicon.ico anyway (a
+// PDF, a download) gets the same file instead of a 404.
+func TestFavicon(t *testing.T) {
+	e := newEnv(t, nil)
+	page := e.get(e.client(), "/login")
+	link := e.srv.assets.URL("favicon.svg")
+	if !strings.Contains(page.body, `<link rel="icon" type="image/svg+xml" href="`+link+`">`) {
+		t.Fatalf("sign-in page does not link the icon %s", link)
+	}
+	for _, path := range []string{link, "/favicon.ico"} {
+		r := e.get(e.client(), path)
+		if r.status != 200 || r.header.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(r.body, "<svg") {
+			t.Errorf("GET %s: %d %q", path, r.status, r.header.Get("Content-Type"))
 		}
 	}
 }

@@ -22,6 +22,7 @@ func (s *Server) routes() []route {
 	return []route{
 		{"GET", "/healthz", Public, s.handleHealth()},
 		{"GET", "/static/", Public, s.assets.Handler()},
+		{"GET", "/favicon.ico", Public, s.assets.Handler()},
 
 		// Sign-in and the user's own account (signin.go).
 		{"GET", "/login", Public, s.handleLoginForm()},

@@ -85,6 +85,7 @@ func routeTable() map[string]routeCase {
 	return map[string]routeCase{
 		"GET /healthz":     {allow: everyone, ok: 200, anon: 200},
 		"GET /static/":     {path: "/static/style.css", allow: everyone, ok: 200, anon: 200},
+		"GET /favicon.ico": {allow: everyone, ok: 200, anon: 200},
 		"GET /login":       {allow: "", denied: 303, anon: 200},                                                      // signed in: sent on
 		"POST /login":      {form: form("username", "nobody", "password", "x"), allow: everyone, ok: 200, anon: 200}, // "用户名或密码错误"
 		"GET /login/totp":  {allow: everyone, ok: 303, anon: 303},                                                    // only a pending session gets the form
