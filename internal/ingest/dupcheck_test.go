@@ -88,8 +88,9 @@ func TestImportDuplicatesAcrossDatasets(t *testing.T) {
 	})
 }
 
-// TestImportDuplicatesAcrossDatasetsMany crosses the lookup's batch boundaries: 3,000 children
-// of whom 2,000 were in the earlier file, interleaved with adults that are not looked up.
+// TestImportDuplicatesAcrossDatasetsMany crosses the lookup's batch boundaries (256 IDs a query,
+// 1,024 a flush): 1,800 children of whom 600 were in the earlier file, interleaved with adults
+// that are not looked up.
 func TestImportDuplicatesAcrossDatasetsMany(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -111,20 +112,20 @@ func TestImportDuplicatesAcrossDatasetsMany(t *testing.T) {
 			}
 			return writeTemp(t, name, []byte(b.String()))
 		}
-		first, err := Import(ctx, db, file("first.csv", 0, 2000), baoxue.KindRegistry, opts)
+		first, err := Import(ctx, db, file("first.csv", 0, 1200), baoxue.KindRegistry, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		second, err := Import(ctx, db, file("second.csv", 1000, 4000), baoxue.KindRegistry, opts)
+		second, err := Import(ctx, db, file("second.csv", 600, 2400), baoxue.KindRegistry, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if first.Stored != 2000 || second.Rows != 6000 || second.Stored != 3000 || second.ErrorsByCode[CodeDuplicateDataset] != 1000 {
+		if first.Stored != 1200 || second.Rows != 3600 || second.Stored != 1800 || second.ErrorsByCode[CodeDuplicateDataset] != 600 {
 			t.Errorf("first %s\nsecond %s", summaryJSON(t, first), summaryJSON(t, second))
 		}
 		// Rows come out in file order: the first warning is on the first data row.
 		if len(second.Problems) == 0 || second.Problems[0].Row != 2 ||
-			!strings.Contains(second.Problems[0].Message, fmt.Sprintf("数据集 %d（first.csv 第 2002 行）", first.DatasetID)) {
+			!strings.Contains(second.Problems[0].Message, fmt.Sprintf("数据集 %d（first.csv 第 1202 行）", first.DatasetID)) {
 			t.Errorf("first problem %+v", second.Problems[:min(1, len(second.Problems))])
 		}
 		var rows []int

@@ -1,9 +1,16 @@
 package ingest
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"math/rand/v2"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/baoxue/baoxue"
 	"github.com/baoxue/baoxue/internal/normalize"
 )
 
@@ -62,5 +69,67 @@ func TestMemoSameAsParser(t *testing.T) {
 	}
 	if len(m.m) != memoSize {
 		t.Errorf("memo holds %d values, want the cap %d", len(m.m), memoSize)
+	}
+}
+
+// TestPipelinedSameAsSequential: Check, which reads on one goroutine and converts on another
+// with the shortcuts, gives the same counts, problems and records as converting the rows one by
+// one on a single goroutine straight from the table.
+func TestPipelinedSameAsSequential(t *testing.T) {
+	opts := importOptions(t)
+	opts.Today, opts.Report, opts.MaxProblems = corpusToday, "-", 1_000_000
+	for _, c := range corpus {
+		path := filepath.Join("testdata", c.file)
+		var piped []string
+		s, err := Check(context.Background(), path, c.kind, opts, recordLog(&piped))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tab, err := OpenTable(path, Options{Kind: c.kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cv := newConverter(c.kind, &tab.Header, opts)
+		seq := &Summary{ErrorsByCode: map[string]int{}}
+		var direct []string
+		sink := recordLog(&direct)
+		for {
+			row, err := tab.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := cv.convert(row)
+			seq.Rows++
+			seq.tally(cv.problems, opts.MaxProblems, row, cv)
+			if !rec.none() {
+				seq.Stored++
+				rec.store(sink)
+			}
+		}
+		tab.Close()
+		if s.Rows != seq.Rows || s.Accepted != seq.Accepted || s.Rejected != seq.Rejected || s.Warnings != seq.Warnings ||
+			s.Stored != seq.Stored || fmt.Sprint(s.ErrorsByCode) != fmt.Sprint(seq.ErrorsByCode) ||
+			fmt.Sprint(s.Problems) != fmt.Sprint(seq.Problems) {
+			t.Errorf("%s: pipelined %+v\nsequential %+v", c.file, s, seq)
+		}
+		if strings.Join(piped, "\n") != strings.Join(direct, "\n") || len(piped) != s.Stored {
+			t.Errorf("%s: %d records pipelined, %d sequential, or they differ", c.file, len(piped), len(direct))
+		}
+	}
+}
+
+// recordLog is a sink that renders every record it gets.
+func recordLog(out *[]string) Records {
+	add := func(v any) error { *out = append(*out, fmt.Sprintf("%+v", v)); return nil }
+	return Records{
+		OnPerson:     func(p *baoxue.Person) error { return add(*p) },
+		OnEnrollment: func(e *baoxue.Enrollment) error { return add(*e) },
+		OnPoverty:    func(p *baoxue.PovertyRecord) error { return add(*p) },
+		OnDisability: func(d *baoxue.DisabilityRecord) error { return add(*d) },
+		OnSchool:     func(s *baoxue.School) error { return add(*s) },
+		OnVillage:    func(v *baoxue.Village) error { return add(*v) },
 	}
 }
