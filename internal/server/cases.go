@@ -90,6 +90,33 @@ func codeViews(codes []baoxue.Code, on ...string) []codeView {
 	return out
 }
 
+// transferStatuses label the states of a transfer between counties.
+var transferStatuses = []baoxue.Code{
+	{ID: casework.TransferPending, Label: "待接收"},
+	{ID: casework.TransferAccepted, Label: "已接收"},
+	{ID: casework.TransferRejected, Label: "已退回"},
+}
+
+// codeLists are the code lists templates label with codeLabel, by the name a template uses.
+var codeLists = map[string][]baoxue.Code{
+	"state": baoxue.CaseStates, "outcome": baoxue.VerificationOutcomes, "reason": baoxue.DropoutReasons,
+	"placement": baoxue.Placements, "legal": baoxue.LegalSteps, "source": casework.Sources,
+	"visit_method": casework.VisitMethods, "visit_result": casework.VisitResults, "support": casework.SupportMeasures,
+	"serve": casework.ServeMethods, "legal_outcome": casework.LegalOutcomes, "referral": casework.ReferralStatuses,
+	"checkpoint": casework.CheckpointResults, "transfer": transferStatuses,
+}
+
+// codeLabel is the Chinese label of a stored code, for templates: {{codeLabel "referral" .Status}}.
+// An unknown list is a template bug and panics when the templates are checked; an unknown code is
+// shown as it is (data written by a newer version).
+func codeLabel(list, id string) string {
+	codes, ok := codeLists[list]
+	if !ok {
+		panic("codeLabel: no code list " + list)
+	}
+	return baoxue.Label(codes, id)
+}
+
 func labelList(codes []baoxue.Code, ids []string) string {
 	out := make([]string, len(ids))
 	for i, id := range ids {

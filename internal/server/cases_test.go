@@ -276,6 +276,10 @@ func TestCaseWalk(t *testing.T) {
 			t.Errorf("history lacks %q", want)
 		}
 	}
+	if !strings.Contains(page.body, "<b>核查中 → 确认辍学·建档</b>") || !strings.Contains(page.body, "<b>巩固跟踪 → 销号</b>") {
+		t.Error("history does not label the state changes")
+	}
+	noRawCodes(t, "case page", page.body)
 	// The dropout ledger has the child, masked.
 	x := ce.get(ce.county, "/cases/export.xlsx")
 	if x.status != 200 {
@@ -359,6 +363,34 @@ func TestCaseConflict(t *testing.T) {
 	r = ce.post(ce.cadre, base+"/transition", "to", "cleared", "version", "4", "note", "已核实")
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "须填写：核查结果") {
 		t.Errorf("clearing without an outcome: %d", r.status)
+	}
+	// A stale form after a state change: the 409 names the change with the states' labels.
+	r = ce.post(ce.township, base+"/reasons", "version", "3", "reasons", "work")
+	if r.status != http.StatusConflict || !strings.Contains(r.body, "（疑似 → 核查中）") {
+		t.Fatalf("stale form after a transition: %d", r.status)
+	}
+	noRawCodes(t, "conflict page", r.body)
+}
+
+// codeWord finds a stored code (an English word, possibly with underscores) in a page's text.
+var codeWord = func() *regexp.Regexp {
+	var ids []string
+	for _, list := range codeLists {
+		for _, c := range list {
+			ids = append(ids, regexp.QuoteMeta(c.ID))
+		}
+	}
+	return regexp.MustCompile(`(^|[^\w-])(` + strings.Join(ids, "|") + `)($|[^\w-])`)
+}()
+
+var tagRE = regexp.MustCompile(`(?s)<[^>]*>`)
+
+// noRawCodes fails when the visible text of a page (tags and attributes removed) shows a stored
+// code instead of its Chinese label: "suspected → verifying", "refused", "in_school".
+func noRawCodes(t *testing.T, what, page string) {
+	t.Helper()
+	if m := codeWord.FindStringSubmatch(tagRE.ReplaceAllString(page, " ")); m != nil {
+		t.Errorf("%s shows the raw code %q", what, m[2])
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/baoxue/baoxue"
 	"github.com/baoxue/baoxue/internal/audit"
 	"github.com/baoxue/baoxue/internal/auth"
+	"github.com/baoxue/baoxue/internal/casework"
 	"github.com/baoxue/baoxue/internal/notice"
 	"github.com/baoxue/baoxue/internal/region"
 )
@@ -88,24 +89,31 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	var srv *Server // for the functions that need the server; set before any page renders
 	funcs := template.FuncMap{
 		"kindLabel": func(k baoxue.DatasetKind) string { return baoxue.Label(baoxue.DatasetKinds, string(k)) },
 		"datetime":  func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
 		"assetURL":  a.URL,
+		// Codes are stored in English; pages show their Chinese labels (codes.go of the root
+		// package and casework).
+		"stateLabel": func(st baoxue.CaseState) string { return casework.StateLabel(st) },
+		"codeLabel":  codeLabel,
+		"regionName": func(code string) string { return srv.regionName(code) },
 	}
 	t, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
 	lockout := auth.NewLockout(cfg.Clock)
-	return &Server{cfg: cfg, pages: t, assets: a,
+	srv = &Server{cfg: cfg, pages: t, assets: a,
 		sessions:    auth.NewSessions(cfg.Accounts, cfg.Clock),
 		authn:       auth.NewAuthenticator(cfg.Accounts, lockout, cfg.Clock),
 		lockout:     lockout,
 		audit:       audit.NewLogger(cfg.Accounts),
 		jobs:        newJobRegistry(),
 		docRenderer: sync.OnceValues(notice.NewRenderer),
-	}, nil
+	}
+	return srv, nil
 }
 
 // now is the server's clock.

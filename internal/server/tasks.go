@@ -194,10 +194,9 @@ func (s *Server) handleTransfers() http.Handler {
 			return
 		}
 		p := transfersPage{Page: s.page(r, "案件移交"), County: u.Scope.RegionCode()}
-		status := map[string]string{casework.TransferPending: "待接收", casework.TransferAccepted: "已接收", casework.TransferRejected: "已退回"}
 		for _, t := range ts {
 			p.Rows = append(p.Rows, transferRow{Transfer: t, Name: masker(false).name(t.ChildName), From: s.regionName(t.FromCounty),
-				To: s.regionName(t.ToCounty), StateLabel: casework.StateLabel(t.FromState), StatusLabel: status[t.Status],
+				To: s.regionName(t.ToCounty), StateLabel: casework.StateLabel(t.FromState), StatusLabel: baoxue.Label(transferStatuses, t.Status),
 				Incoming: t.ToCounty == u.Scope.RegionCode() && t.Status == casework.TransferPending,
 				Overdue:  t.Status == casework.TransferPending && t.Due < s.today()})
 		}
