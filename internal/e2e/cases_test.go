@@ -358,9 +358,9 @@ func (w *caseWalk) issue(title, issuer string) string {
 		chromedp.SendKeys(chromedp.CSS(form+` input[name=issuer]`), issuer),
 		chromedp.SetValue(chromedp.CSS(form+` input[name=return_to]`), w.school),
 	)
-	before := len(w.b.texts("ul.timeline.legal > li"))
+	before := len(w.b.texts("#legal-steps > li"))
 	w.submit(form, "制发"+title)
-	items := w.b.texts("ul.timeline.legal > li")
+	items := w.b.texts("#legal-steps > li")
 	if len(items) != before+1 || !strings.HasPrefix(items[len(items)-1], title) {
 		w.t.Fatalf("legal steps after issuing %s: %q", title, items)
 	}
@@ -376,7 +376,7 @@ func (w *caseWalk) issue(title, issuer string) string {
 // checks its text, and saves a full-page screenshot as test output.
 func (w *caseWalk) printDocument(docNo, title string, more ...string) {
 	w.t.Helper()
-	links := w.b.attrs(`ul.timeline.legal > li a[href$="/document"]`, "href")
+	links := w.b.attrs(`#legal-steps > li a[href$="/document"]`, "href")
 	if len(links) == 0 {
 		w.t.Fatal("no print link for the legal document")
 	}
@@ -405,7 +405,7 @@ func (w *caseWalk) printDocument(docNo, title string, more ...string) {
 // serve records that the last legal document was served to the guardian today.
 func (w *caseWalk) serve() {
 	w.t.Helper()
-	form := `ul.timeline.legal > li:last-child form[action$="/serve"]`
+	form := `#legal-steps > li:last-child form[action$="/serve"]`
 	w.b.step("record serving",
 		chromedp.SendKeys(chromedp.CSS(form+` input[name=served_to]`), "监护人"),
 		chromedp.SetValue(chromedp.CSS(form+` select[name=how]`), "direct"),
@@ -416,7 +416,7 @@ func (w *caseWalk) serve() {
 // outcome records the last legal document's outcome.
 func (w *caseWalk) outcome(code string) {
 	w.t.Helper()
-	form := `ul.timeline.legal > li:last-child form[action$="/outcome"]`
+	form := `#legal-steps > li:last-child form[action$="/outcome"]`
 	w.b.step("record the outcome",
 		chromedp.SetValue(chromedp.CSS(form+` select[name=outcome]`), code),
 		chromedp.SendKeys(chromedp.CSS(form+` input[name=note]`), "期限内未送子女返校"),

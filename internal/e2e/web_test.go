@@ -211,8 +211,8 @@ func testComparison(t *testing.T, s *suite, st *state) {
 	if h := b.text("h1"); !strings.Contains(h, "#"+st.runID) || !strings.Contains(h, "临夏县") {
 		t.Errorf("run page heading %q", h)
 	}
-	st.total = cardValue(t, b, "适龄儿童少年")
-	st.suspects = cardValue(t, b, "疑似失学辍学")
+	st.total = cardValue(t, b, "total")
+	st.suspects = cardValue(t, b, "suspected")
 	if st.total < 1000 || st.suspects < 1 || st.suspects > st.total/10 {
 		t.Errorf("run #%s: %d school-age children, %d suspects; want a county's worth with a few suspects", st.runID, st.total, st.suspects)
 	}
@@ -222,18 +222,17 @@ func testComparison(t *testing.T, s *suite, st *state) {
 	}
 }
 
-// cardValue reads the number of the dashboard or run card with a label.
-func cardValue(t *testing.T, b *tab, label string) int {
+// cardValue reads the number of the dashboard or run card named key (its data-card attribute: a
+// ledger status such as "suspected", or "total").
+func cardValue(t *testing.T, b *tab, key string) int {
 	t.Helper()
-	vals := b.eval(fmt.Sprintf(`Array.from(document.querySelectorAll(".cards .card"))
-		.filter(c => c.querySelector(".label").innerText.trim() === %s)
-		.map(c => c.querySelector(".value").innerText.trim())`, jsString(label)))
+	vals := b.texts(fmt.Sprintf(`.cards .card[data-card=%q] .value`, key))
 	if len(vals) != 1 {
-		t.Fatalf("card %q found %d times", label, len(vals))
+		t.Fatalf("card %q found %d times", key, len(vals))
 	}
 	n, err := strconv.Atoi(strings.ReplaceAll(vals[0], ",", ""))
 	if err != nil {
-		t.Fatalf("card %q shows %q", label, vals[0])
+		t.Fatalf("card %q shows %q", key, vals[0])
 	}
 	return n
 }
@@ -246,10 +245,10 @@ func testDashboard(t *testing.T, s *suite, st *state) {
 	if got := b.text("main > p.muted"); !strings.Contains(got, "#"+st.runID) {
 		t.Errorf("dashboard is not on the new run #%s: %q", st.runID, got)
 	}
-	if n := cardValue(t, b, "适龄儿童少年"); n != st.total {
+	if n := cardValue(t, b, "total"); n != st.total {
 		t.Errorf("dashboard shows %d school-age children, run page %d", n, st.total)
 	}
-	if n := cardValue(t, b, "疑似失学辍学"); n != st.suspects {
+	if n := cardValue(t, b, "suspected"); n != st.suspects {
 		t.Errorf("dashboard shows %d suspects, run page %d", n, st.suspects)
 	}
 	// ECharts draws into a canvas once app.js has fetched the numbers.
@@ -278,7 +277,7 @@ func testLedgerChild(t *testing.T, s *suite, st *state) {
 	b.submit(`nav.mainnav a[href="/ledger"]`)
 	b.step("filter to suspects", chromedp.SetValue(chromedp.CSS(`form.filters select[name=status]`), "suspected"))
 	b.submit(`form.filters button[type=submit]`)
-	if got := b.text("main > p.muted"); !strings.Contains(got, fmt.Sprintf("共 %d 人", st.suspects)) {
+	if got := b.text("#ledger-count"); !strings.Contains(got, fmt.Sprintf("共 %d 人", st.suspects)) {
 		t.Errorf("suspect ledger says %q, want 共 %d 人", got, st.suspects)
 	}
 	statuses := b.texts("table.ledger tbody tr td:nth-child(6) .tag")
@@ -304,7 +303,7 @@ func testLedgerChild(t *testing.T, s *suite, st *state) {
 	if h := b.text("h1"); !strings.HasPrefix(h, first) {
 		t.Errorf("child page heading %q, want the child %s", h, st.suspectName)
 	}
-	masked := b.text("dl.facts dd.mono")
+	masked := b.text("#child-id")
 	if !maskedID.MatchString(masked) {
 		t.Fatalf("child page shows ID %q, want it masked", masked)
 	}
@@ -321,7 +320,7 @@ func testLedgerChild(t *testing.T, s *suite, st *state) {
 	if !strings.Contains(b.text(".notice.warn"), "已记入审计日志") {
 		t.Error("unmasked page lacks the audit warning")
 	}
-	full := b.text("dl.facts dd.mono")
+	full := b.text("#child-id")
 	if len(full) != 18 || idcard.CheckDigit([]byte(full[:17])) != full[17] || full[:3] != masked[:3] || full[14:] != masked[14:] {
 		t.Fatalf("unmasked ID %q does not fit the masked %q", full, masked)
 	}
@@ -334,7 +333,7 @@ func testLedgerChild(t *testing.T, s *suite, st *state) {
 	}
 	// Once: the next view is masked again.
 	b.open(st.suspectPath)
-	if got := b.text("dl.facts dd.mono"); got != masked || strings.Contains(b.body(), full) {
+	if got := b.text("#child-id"); got != masked || strings.Contains(b.body(), full) {
 		t.Errorf("child page after unmasking shows %q, want %q again", got, masked)
 	}
 
@@ -348,7 +347,7 @@ func testLedgerChild(t *testing.T, s *suite, st *state) {
 	if h := v.text("h1"); strings.Contains(h, st.suspectName) && len([]rune(st.suspectName)) > 1 {
 		t.Errorf("a viewer sees the full name %q", h)
 	}
-	if got := v.text("dl.facts dd.mono"); got != masked {
+	if got := v.text("#child-id"); got != masked {
 		t.Errorf("a viewer sees ID %q", got)
 	}
 }

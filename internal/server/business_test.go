@@ -21,6 +21,7 @@ import (
 	"github.com/baoxue/baoxue/internal/auth"
 	"github.com/baoxue/baoxue/internal/gen"
 	"github.com/baoxue/baoxue/internal/ingest"
+	"github.com/baoxue/baoxue/internal/pii"
 	"github.com/baoxue/baoxue/internal/store"
 	"github.com/xuri/excelize/v2"
 )
@@ -205,6 +206,15 @@ func TestBusinessPages(t *testing.T) {
 			!strings.Contains(r.body, "尚无个案数据") || !strings.Contains(r.body, "动态清零") {
 			t.Fatalf("county dashboard %d:\n%s", r.status, r.body)
 		}
+		// Stable hooks for browser tests and scripts: data-card names each figure.
+		for _, key := range []string{"total", "enrolled", "suspected", "dropped", "returned", "returned_poor", "invalid_id"} {
+			if !strings.Contains(r.body, `data-card="`+key+`"`) {
+				t.Errorf("dashboard has no card %q", key)
+			}
+		}
+		if !regexp.MustCompile(fmt.Sprintf(`data-card="total">\s*<div class="label">适龄儿童少年</div>\s*<a class="value" [^>]*>%d</a>`, tally.Total)).MatchString(r.body) {
+			t.Error("the total card does not hold the total")
+		}
 		if r := e.get(e.as("county"), "/dash/"+e.township); r.status != 200 || !strings.Contains(r.body, e.srv.regionName(e.township)) {
 			t.Fatalf("township dashboard %d", r.status)
 		}
@@ -251,6 +261,11 @@ func TestBusinessPages(t *testing.T) {
 		}
 		if !probed {
 			t.Error("another county's probe for the child is not audited")
+		}
+		tally, _ := e.db.RegionTally(ctx, county, e.run, "622921")
+		if r := e.get(e.as("county"), "/ledger?run="+num(e.run)+"&status=suspected"); !strings.Contains(r.body,
+			fmt.Sprintf(`id="ledger-count" data-count="%d">共 %d 人`, tally.Status[baoxue.StatusSuspected], tally.Status[baoxue.StatusSuspected])) {
+			t.Error("the suspect ledger does not say how many in #ledger-count")
 		}
 		r := e.get(e.as("othercounty"), "/ledger?run="+num(e.run))
 		if r.status != 200 || !strings.Contains(r.body, "没有符合条件的记录") {
@@ -345,8 +360,9 @@ func TestBusinessPages(t *testing.T) {
 
 	t.Run("unmask", func(t *testing.T) {
 		path := "/ledger/" + num(suspect.ID)
-		if r := e.get(e.as("county"), path); r.status != 200 || strings.Contains(r.body, suspect.IDNumber) {
-			t.Fatalf("child page shows the full ID before unmasking (%d)", r.status)
+		if r := e.get(e.as("county"), path); r.status != 200 || strings.Contains(r.body, suspect.IDNumber) ||
+			!strings.Contains(r.body, `<dd class="mono" id="child-id">`+pii.MaskID(suspect.IDNumber)+`</dd>`) {
+			t.Fatalf("child page shows the full ID before unmasking, or not the masked one in #child-id (%d)", r.status)
 		}
 		if r := e.post(e.as("county"), path+"/unmask", "reason", ""); r.status != 400 || strings.Contains(r.body, suspect.IDNumber) {
 			t.Fatalf("unmask without reason = %d", r.status)
@@ -437,6 +453,11 @@ func TestBusinessPages(t *testing.T) {
 		r := e.get(e.as("county"), "/runs/"+num(e.run))
 		if r.status != 200 || !strings.Contains(r.body, "与上次比对相比") || !strings.Contains(r.body, "新增疑似") {
 			t.Fatalf("run page %d", r.status)
+		}
+		for _, key := range []string{"total", "suspected", "review", "enrolled", "new", "still", "resolved"} {
+			if !strings.Contains(r.body, `data-card="`+key+`"`) {
+				t.Errorf("run page has no card %q", key)
+			}
 		}
 		if r := e.get(e.as("county"), "/runs"); r.status != 200 || !strings.Contains(r.body, "发起比对") {
 			t.Fatalf("runs page %d", r.status)

@@ -237,6 +237,9 @@ func TestCaseWalk(t *testing.T) {
 		t.Fatalf("order PDF: %d", pdf.status)
 	}
 	checkPDFText(t, pdf.body, "临教责〔2025〕1号", "第五十八条", "马小花", "临教劝〔2025〕1号")
+	if page := ce.get(ce.county, base); strings.Count(page.body[strings.Index(page.body, `id="legal-steps"`)+1:], "<li><b>") < 2 {
+		t.Error("the legal steps are not listed in #legal-steps")
+	}
 	if n := ce.zero(t); n != 1 {
 		t.Errorf("legal: zero %d", n)
 	}

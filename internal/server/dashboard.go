@@ -96,6 +96,7 @@ func (s *Server) crumbs(scope auth.Scope, code string) []crumb {
 
 // cardView is one figure on the dashboard.
 type cardView struct {
+	Key   string // data-card: a stable name for tests and scripts (a ledger status where there is one)
 	Label string
 	Value int64
 	Note  string // shown under the figure
@@ -221,16 +222,16 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, code string) 
 	}
 	suspects := t.Status[baoxue.StatusSuspected]
 	p.Cards = []cardView{
-		{Label: "适龄儿童少年", Value: t.Total, Href: ledger},
-		{Label: "在校（含外地就读、送教上门）", Value: t.Enrolled(), Note: "本地 " + num(t.Status[baoxue.StatusEnrolled]) +
+		{Key: "total", Label: "适龄儿童少年", Value: t.Total, Href: ledger},
+		{Key: "enrolled", Label: "在校（含外地就读、送教上门）", Value: t.Enrolled(), Note: "本地 " + num(t.Status[baoxue.StatusEnrolled]) +
 			" · 外地 " + num(t.Status[baoxue.StatusEnrolledElsewhere]) + " · 送教 " + num(t.Status[baoxue.StatusHomeTaught])},
-		{Label: "疑似失学辍学", Value: suspects, Href: ledger + "&status=suspected", Alert: suspects > 0,
+		{Key: "suspected", Label: "疑似失学辍学", Value: suspects, Href: ledger + "&status=suspected", Alert: suspects > 0,
 			Note: "另有待人工确认 " + num(t.Status[baoxue.StatusReview]) + " 人"},
-		{Label: "辍学未返校", Value: t.Category[store.CategoryDropped], Alert: t.Category[store.CategoryDropped] > 0,
+		{Key: "dropped", Label: "辍学未返校", Value: t.Category[store.CategoryDropped], Alert: t.Category[store.CategoryDropped] > 0,
 			Href: ledger + "&status=suspected&category=dropped", Note: "暂按学籍状态为“辍学”的疑似对象统计；个案建档（核查确认）上线后按个案状态统计"},
-		{Label: "本学期已复学", Empty: "尚无个案数据", Note: "复学登记随个案管理上线"},
-		{Label: "其中脱贫家庭", Empty: "尚无个案数据", Note: "疑似对象中脱贫家庭 " + num(t.Poor[baoxue.StatusSuspected]) + " 人"},
-		{Label: "身份证号无效（待修正）", Value: t.Status[baoxue.StatusInvalidID], Href: ledger + "&status=invalid_id"},
+		{Key: "returned", Label: "本学期已复学", Empty: "尚无个案数据", Note: "复学登记随个案管理上线"},
+		{Key: "returned_poor", Label: "其中脱贫家庭", Empty: "尚无个案数据", Note: "疑似对象中脱贫家庭 " + num(t.Poor[baoxue.StatusSuspected]) + " 人"},
+		{Key: "invalid_id", Label: "身份证号无效（待修正）", Value: t.Status[baoxue.StatusInvalidID], Href: ledger + "&status=invalid_id"},
 	}
 	if !scope.IsSchool() {
 		if p.Changes, err = db.RegionChanges(ctx, scope, run.ID, code); err != nil {
