@@ -39,8 +39,9 @@ type crossCheck struct {
 	before int64 // the dataset being imported; earlier ones have smaller ids
 	files  map[int64]baoxue.Dataset
 
-	pending []pendingRow
-	ids     []string
+	pending  []pendingRow
+	ids      []string
+	analyzed bool
 }
 
 type pendingRow struct {
@@ -77,6 +78,12 @@ func (x *crossCheck) full() bool {
 
 // flush looks up the held IDs and passes every held row to emit, in order.
 func (x *crossCheck) flush(ctx context.Context, emit func(Row, []rowProblem, record) error) error {
+	if !x.analyzed && len(x.ids) > 0 {
+		if err := x.db.AnalyzeForLookup(ctx, x.kind); err != nil {
+			return err
+		}
+		x.analyzed = true
+	}
 	hits, err := x.db.EarlierIDs(ctx, x.kind, x.before, x.ids)
 	if err != nil {
 		return fmt.Errorf("查找较早数据集中的相同身份证号：%w", err)

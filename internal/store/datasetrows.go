@@ -79,6 +79,21 @@ func (db *DB) EarlierIDs(ctx context.Context, kind baoxue.DatasetKind, before in
 	return out, nil
 }
 
+// AnalyzeForLookup refreshes PostgreSQL's planner statistics of the table holding the kind's ID
+// numbers; on SQLite it does nothing. Right after a bulk load the table has no statistics until
+// autovacuum gets to it, and without them PostgreSQL plans a blind-index lookup as a sequential
+// scan (measured: 100 ms instead of 7 ms for 256 IDs over 400,000 rows). The importer calls it
+// once before looking IDs up among earlier datasets; it samples a fixed number of rows, so it
+// costs a fraction of a second whatever the table's size.
+func (db *DB) AnalyzeForLookup(ctx context.Context, kind baoxue.DatasetKind) error {
+	t, ok := idTables[kind]
+	if !ok || db.dialect.name != dialectPostgres {
+		return nil
+	}
+	_, err := db.write.ExecContext(ctx, `ANALYZE `+t.table)
+	return translate("analyze "+t.table, err)
+}
+
 func (db *DB) lookupIDs(ctx context.Context, query string, args []any, s sealer, want map[string]bool, out map[string]IDSighting) error {
 	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
