@@ -352,7 +352,7 @@ func compareFiles(ctx context.Context, env *Env, f *compareFlags, asOf baoxue.Da
 		return fmt.Errorf("compare: %w", err)
 	}
 	sum.Timings["total"] = time.Since(start).Seconds()
-	out := compareSummary{Summary: sum, Out: f.out, Inputs: *inputs}
+	out := compareSummary{Summary: sum, Out: f.out, Inputs: inputs()}
 	if f.asJSON {
 		return printJSON(env.Stdout, out)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/baoxue/baoxue"
@@ -25,11 +26,12 @@ type fileInput struct {
 // fileInputs opens the input files of file mode as record streams: each stream reads its file
 // with ingest.Check (the importer's own reading and validation, without a database) when the
 // comparison asks for it. Every file's header is found first, so that a missing column, an empty
-// file or a file of the wrong kind stops the run before anything is compared. The summaries are
-// filled in as the streams finish.
-func fileInputs(ctx context.Context, env *Env, f *compareFlags, tree *region.Tree, asOf baoxue.Date) (compare.Inputs, *[]fileInput, error) {
-	var in compare.Inputs
-	summaries := new([]fileInput)
+// file or a file of the wrong kind stops the run before anything is compared. The comparison
+// reads its inputs concurrently; summaries returns what each file held once they are done.
+func fileInputs(ctx context.Context, env *Env, f *compareFlags, tree *region.Tree, asOf baoxue.Date) (
+	in compare.Inputs, summaries func() []fileInput, err error) {
+	var mu sync.Mutex
+	done := map[baoxue.DatasetKind]fileInput{}
 	today := baoxue.DateOf(time.Now())
 	opts := ingest.ImportOptions{Tree: tree, Today: max(today, asOf), AsOf: asOf, Importer: "baoxue compare", Report: "-"}
 	check := func(ctx context.Context, kind baoxue.DatasetKind, path string, sink ingest.Records) error {
@@ -50,8 +52,10 @@ func fileInputs(ctx context.Context, env *Env, f *compareFlags, tree *region.Tre
 		if s.Rows == 0 {
 			return fmt.Errorf("%s：没有数据行（只有表头）: %w", filepath.Base(path), baoxue.ErrInvalid)
 		}
-		*summaries = append(*summaries, fileInput{Kind: string(kind), File: path, Rows: s.Rows, Rejected: s.Rejected,
-			Warnings: s.Warnings, Errors: s.ErrorsByCode})
+		mu.Lock()
+		done[kind] = fileInput{Kind: string(kind), File: path, Rows: s.Rows, Rejected: s.Rejected,
+			Warnings: s.Warnings, Errors: s.ErrorsByCode}
+		mu.Unlock()
 		return nil
 	}
 	files := []struct {
@@ -94,6 +98,17 @@ func fileInputs(ctx context.Context, env *Env, f *compareFlags, tree *region.Tre
 				return check(ctx, kind, path, ingest.Records{OnDisability: fn})
 			}
 		}
+	}
+	summaries = func() []fileInput {
+		mu.Lock()
+		defer mu.Unlock()
+		var out []fileInput
+		for _, x := range files {
+			if s, ok := done[x.kind]; ok {
+				out = append(out, s)
+			}
+		}
+		return out
 	}
 	return in, summaries, nil
 }
