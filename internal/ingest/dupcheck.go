@@ -91,8 +91,9 @@ func (x *crossCheck) flush(ctx context.Context, emit func(Row, []rowProblem, rec
 	for i := range x.pending {
 		p := &x.pending[i]
 		if hit, ok := hits[p.id]; ok && p.id != "" {
+			changed := hit.Status != "" && p.status != "" && hit.Status != p.status
 			p.problems = append(p.problems, rowProblem{col: p.idCol, field: FieldIDNumber, code: CodeDuplicateDataset,
-				warning: true, msg: x.message(hit, p.status)})
+				warning: true, msg: x.message(hit, p.status), quiet: !changed})
 		}
 		if err := emit(p.row, p.problems, p.rec); err != nil {
 			return err

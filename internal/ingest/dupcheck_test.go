@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/baoxue/baoxue"
 	"github.com/baoxue/baoxue/internal/store"
 	"github.com/baoxue/baoxue/internal/store/storetest"
@@ -33,7 +35,9 @@ func TestImportDuplicatesAcrossDatasets(t *testing.T) {
 		imp := func(kind baoxue.DatasetKind, name, csv string) *Summary {
 			t.Helper()
 			o := opts
-			o.Report = "-"
+			if name != "b.csv" {
+				o.Report = "-"
+			}
 			s, err := Import(ctx, db, writeTemp(t, name, []byte(csv)), kind, o)
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
@@ -56,6 +60,16 @@ func TestImportDuplicatesAcrossDatasets(t *testing.T) {
 		if p := d[4]; !strings.Contains(p.Message, fmt.Sprintf("数据集 %d（a.csv 第 2 行）", a.DatasetID)) ||
 			!strings.Contains(p.Message, "状态由“正常”变为“迁出”") {
 			t.Errorf("row 4: %+v", p)
+		}
+		// In the error report: the row whose status changed, not the unchanged person.
+		f, err := excelize.OpenFile(b.Report)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := f.GetRows("错误行")
+		f.Close()
+		if len(rows) != 2 || rows[1][0] != "4" || rows[1][2] != CodeDuplicateDataset {
+			t.Errorf("report %q", rows)
 		}
 		// The newest earlier dataset is named.
 		c := imp(baoxue.KindRegistry, "c.csv", "姓名,公民身份号码\n张三,"+c1+"\n")

@@ -55,7 +55,10 @@ import (
 // A stored row whose ID number is also in a dataset of the same kind imported earlier gets the
 // warning DUPLICATE_ID_DATASET, naming the newest such dataset (id, file, row there) and, for
 // registry and 学籍 rows whose status changed, both statuses ("状态由“在读”变为“转出”"). The row
-// is stored all the same. The rule for which record wins: the newer dataset supersedes — a
+// is stored all the same. It is counted (warnings, errors_by_code) and listed like any problem,
+// but by itself puts a row into the error report only when the status changed: a monthly
+// re-export repeats nearly every person, and a report of 200,000 unchanged rows would bury the
+// rows that need fixing (and took longer to write than the import). The rule for which record wins: the newer dataset supersedes — a
 // dataset is an immutable snapshot of its source system, and a comparison (baoxue compare --db)
 // reads only the latest dataset of each kind, so the earlier row stays for history and no
 // longer counts. Within one 学籍 dataset a pupil's rows are all kept and the comparison prefers
@@ -274,7 +277,7 @@ func (r *run) convertAll(ctx context.Context, sink RecordSink, dups *crossCheck)
 func (r *run) emit(sink RecordSink, row Row, probs []rowProblem, rec record) error {
 	r.s.Rows++
 	r.s.tally(probs, r.opts.maxProblems(), row, r.cv)
-	if len(probs) > 0 && r.reportPath != "-" {
+	if r.reportPath != "-" && reportable(probs) {
 		if r.report == nil {
 			var err error
 			if r.report, err = NewReportWriter(r.reportPath, r.tab.Header.Names); err != nil {
@@ -427,6 +430,19 @@ type rowProblem struct {
 	code    string
 	warning bool
 	msg     string
+	// quiet: counted and listed, but not by itself a reason to put the row in the error report
+	// (an unchanged person also in an earlier dataset: nothing to fix in the file)
+	quiet bool
+}
+
+// reportable reports whether a row with these problems belongs in the error report.
+func reportable(probs []rowProblem) bool {
+	for _, p := range probs {
+		if !p.quiet {
+			return true
+		}
+	}
+	return false
 }
 
 // converter turns rows of one kind into records.
