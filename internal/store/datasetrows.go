@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,17 +47,18 @@ func (db *DB) EarlierIDs(ctx context.Context, kind baoxue.DatasetKind, before in
 		return out, nil
 	}
 	s := newSealer(db.keys, t.table)
-	want := make(map[string]bool, len(ids))
+	byIndex := make(map[string]string, len(ids)) // blind index → ID number
 	var batch []any
 	var q strings.Builder
 	for start := 0; start < len(ids); start += lookupBatch {
 		batch = append(batch[:0], string(kind), before)
 		for _, id := range ids[start:min(start+lookupBatch, len(ids))] {
-			if id == "" || want[id] {
+			bidx := db.keys.BlindIndex(id)
+			if id == "" || byIndex[string(bidx)] != "" {
 				continue
 			}
-			want[id] = true
-			batch = append(batch, db.keys.BlindIndex(id))
+			byIndex[string(bidx)] = id
+			batch = append(batch, bidx)
 		}
 		if len(batch) == 2 {
 			continue
@@ -64,7 +66,7 @@ func (db *DB) EarlierIDs(ctx context.Context, kind baoxue.DatasetKind, before in
 		q.Reset()
 		// The unary + keeps the planner from the dataset index: the blind index finds a handful
 		// of rows, the dataset filter would scan whole datasets.
-		fmt.Fprintf(&q, `SELECT id_enc, dataset_id, source_row, %s FROM %s WHERE id_bidx IN (`, t.status, t.table)
+		fmt.Fprintf(&q, `SELECT id_bidx, id_enc, dataset_id, source_row, %s FROM %s WHERE id_bidx IN (`, t.status, t.table)
 		for i := 3; i <= len(batch); i++ {
 			if i > 3 {
 				q.WriteByte(',')
@@ -72,7 +74,7 @@ func (db *DB) EarlierIDs(ctx context.Context, kind baoxue.DatasetKind, before in
 			q.WriteString("$" + strconv.Itoa(i))
 		}
 		q.WriteString(`) AND +dataset_id IN (SELECT id FROM datasets WHERE kind = $1 AND id < $2)`)
-		if err := db.lookupIDs(ctx, q.String(), batch, s, want, out); err != nil {
+		if err := db.lookupIDs(ctx, q.String(), batch, s, byIndex, out); err != nil {
 			return nil, err
 		}
 	}
@@ -94,31 +96,61 @@ func (db *DB) AnalyzeForLookup(ctx context.Context, kind baoxue.DatasetKind) err
 	return translate("analyze "+t.table, err)
 }
 
-func (db *DB) lookupIDs(ctx context.Context, query string, args []any, s sealer, want map[string]bool, out map[string]IDSighting) error {
+// sighting is a row found by its blind index, its ID number not yet decrypted.
+type sighting struct {
+	IDSighting
+	enc []byte
+}
+
+// before orders sightings: newest dataset first, then first row.
+func (a *sighting) before(b *sighting) bool {
+	return a.DatasetID > b.DatasetID || a.DatasetID == b.DatasetID && a.SourceRow < b.SourceRow
+}
+
+// lookupIDs runs one lookup query. An ID in many earlier datasets has a row in each; only the
+// one to report is decrypted (and, in the very rare case of a blind-index collision, the next).
+func (db *DB) lookupIDs(ctx context.Context, query string, args []any, s sealer, byIndex map[string]string, out map[string]IDSighting) error {
 	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return translate("look up earlier IDs", err)
 	}
-	defer rows.Close()
+	found := map[string][]sighting{}
 	for rows.Next() {
-		var enc []byte
-		var hit IDSighting
-		if err := rows.Scan(&enc, &hit.DatasetID, &hit.SourceRow, &hit.Status, &hit.StatusRaw); err != nil {
+		var bidx []byte
+		var h sighting
+		if err := rows.Scan(&bidx, &h.enc, &h.DatasetID, &h.SourceRow, &h.Status, &h.StatusRaw); err != nil {
+			rows.Close()
 			return translate("look up earlier IDs", err)
 		}
-		id, err := s.openID(enc)
-		if err != nil {
-			return err
-		}
-		if !want[id] {
-			continue // a blind-index collision
-		}
-		if prev, ok := out[id]; ok && (prev.DatasetID > hit.DatasetID || prev.DatasetID == hit.DatasetID && prev.SourceRow < hit.SourceRow) {
-			continue
-		}
-		out[id] = hit
+		found[string(bidx)] = append(found[string(bidx)], h)
 	}
-	return translate("look up earlier IDs", rows.Err())
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return translate("look up earlier IDs", err)
+	}
+	for bidx, hs := range found {
+		id := byIndex[bidx]
+		slices.SortFunc(hs, func(a, b sighting) int {
+			if a.before(&b) {
+				return -1
+			}
+			if b.before(&a) {
+				return 1
+			}
+			return 0
+		})
+		for i := range hs {
+			stored, err := s.openID(hs[i].enc)
+			if err != nil {
+				return err
+			}
+			if stored == id {
+				out[id] = hs[i].IDSighting
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // DatasetSchools lists the schools whose current row came from dataset id (a later schools
