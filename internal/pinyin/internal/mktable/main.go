@@ -1,7 +1,7 @@
 // Command mktable builds internal/pinyin's table.bin from the character dictionary of
 // github.com/mozillazg/go-pinyin (its PinyinDict: rune → comma-separated toned readings, most
-// common first). The module is located with `go mod download -json`, so it need not be a
-// requirement of the main module: the binary that matches names carries only the compact table.
+// common first). Only this generator imports go-pinyin, so go.mod pins and go.sum verifies the
+// dictionary, while the baoxue binary carries only the compact table.
 //
 // Run it through `go generate ./internal/pinyin/`. The output is deterministic.
 //
@@ -19,46 +19,33 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
+
+	gopinyin "github.com/mozillazg/go-pinyin"
 )
 
 const (
-	module    = "github.com/mozillazg/go-pinyin@v0.21.0"
 	denseBase = 0x3400
 	denseLen  = 0xA000 - denseBase
 )
 
 func main() {
 	out := flag.String("o", "table.bin", "output file")
-	dict := flag.String("dict", "", "path of go-pinyin's pinyin_dict.go (default: located with go mod download)")
 	flag.Parse()
-	if err := run(*dict, *out); err != nil {
+	if err := run(*out); err != nil {
 		fmt.Fprintln(os.Stderr, "mktable:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dictPath, out string) error {
-	if dictPath == "" {
-		dir, err := moduleDir()
-		if err != nil {
-			return err
-		}
-		dictPath = filepath.Join(dir, "pinyin_dict.go")
-	}
-	readings, err := parseDict(dictPath)
+func run(out string) error {
+	readings, err := dictReadings(gopinyin.PinyinDict)
 	if err != nil {
 		return err
 	}
@@ -69,42 +56,12 @@ func run(dictPath, out string) error {
 	return os.WriteFile(out, data, 0o644)
 }
 
-func moduleDir() (string, error) {
-	cmd := exec.Command("go", "mod", "download", "-json", module)
-	cmd.Stderr = os.Stderr
-	b, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("locating %s: %w", module, err)
-	}
-	var info struct{ Dir string }
-	if err := json.Unmarshal(b, &info); err != nil {
-		return "", fmt.Errorf("reading go mod download output: %w", err)
-	}
-	return info.Dir, nil
-}
-
-var line = regexp.MustCompile(`^\s*0x([0-9A-Fa-f]+):\s*"([^"]*)",`)
-
-// parseDict returns rune → toneless readings in dictionary order, duplicates removed.
-func parseDict(path string) (map[rune][]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("opening dictionary: %w", err)
-	}
-	defer f.Close()
-	m := make(map[rune][]string)
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		g := line.FindStringSubmatch(sc.Text())
-		if g == nil {
-			continue
-		}
-		r, err := strconv.ParseUint(g[1], 16, 32)
-		if err != nil {
-			return nil, fmt.Errorf("bad rune %q: %w", g[1], err)
-		}
+// dictReadings returns rune → toneless readings in dictionary order, duplicates removed.
+func dictReadings(dict map[int]string) (map[rune][]string, error) {
+	m := make(map[rune][]string, len(dict))
+	for r, readings := range dict {
 		var list []string
-		for _, p := range strings.Split(g[2], ",") {
+		for _, p := range strings.Split(readings, ",") {
 			s := toneless(p)
 			if s != "" && !slices.Contains(list, s) {
 				list = append(list, s)
@@ -114,11 +71,8 @@ func parseDict(path string) (map[rune][]string, error) {
 			m[rune(r)] = list
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading dictionary: %w", err)
-	}
 	if len(m) < 20000 {
-		return nil, fmt.Errorf("dictionary %s has only %d characters", path, len(m))
+		return nil, fmt.Errorf("the dictionary has only %d characters", len(m))
 	}
 	return m, nil
 }
