@@ -24,14 +24,15 @@ func dupProblems(s *Summary) map[int]Problem {
 	return out
 }
 
-// TestImportDuplicatesAcrossDatasets: an ID number already in an earlier dataset of the same kind
-// is a warning naming the newest such dataset, its file and row, and a change of status; other
-// kinds do not count; the row is stored all the same.
+// TestImportDuplicatesAcrossDatasets: an ID number already in the previous dataset of the same
+// kind is a warning naming it, its file and row, and a change of status; other kinds and older
+// datasets do not count; the row is stored all the same.
 func TestImportDuplicatesAcrossDatasets(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		opts := importOptions(t)
 		c1, c2, c3 := testID("620102", "20140305", "123"), testID("620102", "20150718", "242"), testID("620102", "20120101", "015")
+		c4 := testID("620102", "20130909", "033")
 		imp := func(kind baoxue.DatasetKind, name, csv string) *Summary {
 			t.Helper()
 			o := opts
@@ -44,7 +45,7 @@ func TestImportDuplicatesAcrossDatasets(t *testing.T) {
 			}
 			return s
 		}
-		a := imp(baoxue.KindRegistry, "a.csv", "姓名,公民身份号码,人员状态\n张三,"+c1+",正常\n李四,"+c2+",正常\n")
+		a := imp(baoxue.KindRegistry, "a.csv", "姓名,公民身份号码,人员状态\n张三,"+c1+",正常\n李四,"+c2+",正常\n赵六,"+c4+",正常\n")
 		if a.ErrorsByCode[CodeDuplicateDataset] != 0 || a.Warnings != 0 {
 			t.Fatalf("first import: %s", summaryJSON(t, a))
 		}
@@ -71,10 +72,11 @@ func TestImportDuplicatesAcrossDatasets(t *testing.T) {
 		if len(rows) != 2 || rows[1][0] != "4" || rows[1][2] != CodeDuplicateDataset {
 			t.Errorf("report %q", rows)
 		}
-		// The newest earlier dataset is named.
-		c := imp(baoxue.KindRegistry, "c.csv", "姓名,公民身份号码\n张三,"+c1+"\n")
-		if p := dupProblems(c)[2]; !strings.Contains(p.Message, fmt.Sprintf("数据集 %d（b.csv 第 4 行）", b.DatasetID)) {
-			t.Errorf("third import: %+v", p)
+		// The previous dataset is named; the one it superseded is not consulted (赵六 was only there).
+		c := imp(baoxue.KindRegistry, "c.csv", "姓名,公民身份号码\n张三,"+c1+"\n赵六,"+c4+"\n")
+		if p := dupProblems(c)[2]; !strings.Contains(p.Message, fmt.Sprintf("数据集 %d（b.csv 第 4 行）", b.DatasetID)) ||
+			c.ErrorsByCode[CodeDuplicateDataset] != 1 {
+			t.Errorf("third import: %+v %s", p, summaryJSON(t, c))
 		}
 		var n int
 		db.Persons(ctx, b.DatasetID, func(*baoxue.Person) error { n++; return nil })

@@ -52,20 +52,23 @@ import (
 //
 // # Duplicate ID numbers across datasets
 //
-// A stored row whose ID number is also in a dataset of the same kind imported earlier gets the
-// warning DUPLICATE_ID_DATASET, naming the newest such dataset (id, file, row there) and, for
-// registry and 学籍 rows whose status changed, both statuses ("状态由“在读”变为“转出”"). The row
-// is stored all the same. It is counted (warnings, errors_by_code) and listed like any problem,
+// A stored row whose ID number is also in the previous dataset of the same kind (the newest one
+// imported before it) gets the warning DUPLICATE_ID_DATASET, naming that dataset (id, file, row
+// there) and, for registry and 学籍 rows whose status changed, both statuses
+// ("状态由“在读”变为“转出”"). The row is stored all the same. It is counted (warnings, errors_by_code) and listed like any problem,
 // but by itself puts a row into the error report only when the status changed: a monthly
 // re-export repeats nearly every person, and a report of 200,000 unchanged rows would bury the
 // rows that need fixing (and took longer to write than the import). The rule for which record wins: the newer dataset supersedes — a
 // dataset is an immutable snapshot of its source system, and a comparison (baoxue compare --db)
 // reads only the latest dataset of each kind, so the earlier row stays for history and no
-// longer counts. Within one 学籍 dataset a pupil's rows are all kept and the comparison prefers
-// 在读 over 休学, 毕业, 辍学 and 转出 (internal/compare). The lookup goes through the store's
-// blind index (store.DB.EarlierIDs): rows wait in batches of about a thousand IDs for one
-// indexed query per 256 IDs, so it costs nothing when the kind has no earlier dataset and a few
-// per cent of the import when it has. Check (no database) does not look across datasets.
+// longer counts; for the same reason only the previous dataset is consulted, not the ones it
+// superseded in turn. Within one 学籍 dataset a pupil's rows are all kept and the comparison
+// prefers 在读 over 休学, 毕业, 辍学 and 转出 (internal/compare). The lookup goes through the
+// store's blind index (store.DB.EarlierIDs): rows wait in batches of about a thousand IDs for one
+// indexed query per 256 IDs. It costs nothing when the kind has no earlier dataset; a re-import
+// of a 1,000,000-row registry whose 200,000 stored rows are all in the previous dataset spends
+// about 2 s of CPU more (see docs/BENCHMARKS.md). Check (no database) does not look across
+// datasets.
 func Import(ctx context.Context, db *store.DB, path string, kind baoxue.DatasetKind, opts ImportOptions) (*Summary, error) {
 	start := time.Now()
 	name := filepath.Base(path)

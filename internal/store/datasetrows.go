@@ -35,11 +35,13 @@ var idTables = map[baoxue.DatasetKind]struct{ table, status string }{
 // (a linear scan of the parameter names per parameter) stays cheap.
 const lookupBatch = 256
 
-// EarlierIDs looks ID numbers up among the datasets of kind whose id is below before (those
-// imported earlier), through the blind index: one indexed query per batch of IDs. It returns,
-// for every ID found, where it is in the newest of those datasets (its first row there). Each hit
-// is confirmed by decrypting the stored ID, so a collision of the truncated blind index never
-// reports a different person. Kinds without ID numbers (schools, villages) find nothing.
+// EarlierIDs looks ID numbers up in the previous dataset of kind: the newest one whose id is below
+// before, the snapshot the dataset being imported supersedes. It goes through the blind index,
+// one indexed query per batch of IDs, and returns where each ID found is in that dataset (its
+// first row there). Older datasets are not consulted: they were superseded in turn, and looking
+// in all of them would cost a row per ID and dataset. Each hit is confirmed by decrypting the
+// stored ID, so a collision of the truncated blind index never reports a different person. Kinds
+// without ID numbers (schools, villages) find nothing.
 func (db *DB) EarlierIDs(ctx context.Context, kind baoxue.DatasetKind, before int64, ids []string) (map[string]IDSighting, error) {
 	out := map[string]IDSighting{}
 	t, ok := idTables[kind]
@@ -65,7 +67,7 @@ func (db *DB) EarlierIDs(ctx context.Context, kind baoxue.DatasetKind, before in
 		}
 		q.Reset()
 		// The unary + keeps the planner from the dataset index: the blind index finds a handful
-		// of rows, the dataset filter would scan whole datasets.
+		// of rows, the dataset filter would scan a whole dataset.
 		fmt.Fprintf(&q, `SELECT id_bidx, id_enc, dataset_id, source_row, %s FROM %s WHERE id_bidx IN (`, t.status, t.table)
 		for i := 3; i <= len(batch); i++ {
 			if i > 3 {
@@ -73,7 +75,7 @@ func (db *DB) EarlierIDs(ctx context.Context, kind baoxue.DatasetKind, before in
 			}
 			q.WriteString("$" + strconv.Itoa(i))
 		}
-		q.WriteString(`) AND +dataset_id IN (SELECT id FROM datasets WHERE kind = $1 AND id < $2)`)
+		q.WriteString(`) AND +dataset_id = (SELECT max(id) FROM datasets WHERE kind = $1 AND id < $2)`)
 		if err := db.lookupIDs(ctx, q.String(), batch, s, byIndex, out); err != nil {
 			return nil, err
 		}
@@ -107,8 +109,9 @@ func (a *sighting) before(b *sighting) bool {
 	return a.DatasetID > b.DatasetID || a.DatasetID == b.DatasetID && a.SourceRow < b.SourceRow
 }
 
-// lookupIDs runs one lookup query. An ID in many earlier datasets has a row in each; only the
-// one to report is decrypted (and, in the very rare case of a blind-index collision, the next).
+// lookupIDs runs one lookup query. An ID on several rows of the dataset (学籍: a transferred
+// pupil) is decrypted once, for the row to report (and, in the very rare case of a blind-index
+// collision, the next).
 func (db *DB) lookupIDs(ctx context.Context, query string, args []any, s sealer, byIndex map[string]string, out map[string]IDSighting) error {
 	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
