@@ -337,6 +337,10 @@ func (w *caseWalk) visitOnPhone(worker string) {
 	w.t.Helper()
 	p := w.phoneTab(worker)
 	p.open(w.path)
+	// The case's own cadre sees the family's names and contacts, and is told the view is audited.
+	if got := p.text("#assigned-view"); !strings.Contains(got, "包抓责任人") || !strings.Contains(got, "审计") {
+		w.t.Errorf("the cadre's case page says %q", got)
+	}
 	p.submit(fmt.Sprintf(`a.button[href=%q]`, w.path+"/visit"))
 	if px := p.eval(`[String(document.documentElement.scrollWidth)]`)[0]; px != "390" {
 		w.t.Errorf("the visit form is %s px wide on a 390 px phone", px)

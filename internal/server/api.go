@@ -11,7 +11,7 @@ import (
 
 // The JSON API for the business pages (issue 5 item 6), under /api/v1: the same permissions and
 // scope as the pages (requireUser accepts a session cookie or an API token), and the same
-// masking — an ID number never leaves the server in full here.
+// masking — names and ID numbers never leave the server in full here (the API has no unmask).
 
 // apiTally is a Tally in JSON.
 type apiTally struct {
@@ -261,9 +261,8 @@ func (s *Server) handleAPILedger() http.Handler {
 			return
 		}
 		out := apiLedgerPage{RunID: q.Run, Entries: []ledgerRowView{}}
-		full := canUnmask(r)
 		for i := range rows {
-			out.Entries = append(out.Entries, s.rowView(&rows[i], full))
+			out.Entries = append(out.Entries, s.rowView(&rows[i], false)) // the API never unmasks
 		}
 		if more {
 			v := q.values(rows[len(rows)-1].ID)
@@ -283,6 +282,6 @@ func (s *Server) handleAPIEntry() http.Handler {
 		if !ok {
 			return
 		}
-		writeJSON(w, http.StatusOK, s.rowView(row, canUnmask(r)))
+		writeJSON(w, http.StatusOK, s.rowView(row, false))
 	})
 }

@@ -193,7 +193,9 @@ type casePage struct {
 	Page
 	C           caseView
 	D           *store.CaseDetail
-	Unmasked    bool
+	Unmasked    bool   // everything shown, after a reason
+	Contacts    bool   // names, phones and address shown (unmasked, or the user works the case)
+	AssignedAs  string // "核查责任人" or "包抓责任人" when the user is assigned to the case
 	CanUnmask   bool
 	Message     string
 	OK          string
@@ -235,6 +237,39 @@ type visitView struct {
 
 func (p casePage) Title2() string { return p.C.Name }
 
+// assignedAs names the user's part in a case: "核查责任人" (its verifier) or "包抓责任人" (its
+// responsible cadre), "" for anyone else.
+func assignedAs(u *store.Account, c *store.Case) string {
+	switch {
+	case u == nil || u.Username == "":
+		return ""
+	case u.Username == c.Cadre:
+		return "包抓责任人"
+	case u.Username == c.Verifier:
+		return "核查责任人"
+	}
+	return ""
+}
+
+// revealFor decides how much of a case's personal data the signed-in user sees (doc.go): all
+// when unmasked (the caller has audited the reason), the contact details a visit needs when the
+// user is the case's verifier or 包抓 cadre — each such view writes a view_assigned audit record
+// first — and masked otherwise.
+func (s *Server) revealFor(r *http.Request, c *store.Case, unmasked bool) (reveal, error) {
+	if unmasked {
+		return revealAll, nil
+	}
+	as := assignedAs(userOf(r), c)
+	if as == "" {
+		return revealNone, nil
+	}
+	if err := s.auditLog(r, baoxue.AuditRecord{Action: "view_assigned", Object: "case:" + num(c.ID), Result: "ok",
+		Detail: "as=" + as}); err != nil {
+		return revealNone, err
+	}
+	return revealContact, nil
+}
+
 // renderCase writes the case page; unmasked shows full personal data (audited by the caller).
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, unmasked bool, status int, msg string, conflict []store.CaseEvent) {
 	db := s.data()
@@ -245,11 +280,17 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, un
 		return
 	}
 	c := d.Case
+	level, err := s.revealFor(r, c, unmasked)
+	if err != nil {
+		s.serverError(w, r, err) // no personal data without its audit record
+		return
+	}
+	m := masker(level)
 	today := s.today()
 	actor := casework.ActorOf(u.Role, u.Scope)
-	p := casePage{Page: s.page(r, "案件 "+strconv.FormatInt(id, 10)), C: s.caseViewOf(c, masker(unmasked), today), D: d,
-		Unmasked: unmasked, CanUnmask: canUnmask(r), Message: msg, Conflict: conflict, Actor: actor.Label(),
-		Today: today.String(), OK: okMessage(r.URL.Query().Get("ok"))}
+	p := casePage{Page: s.page(r, "案件 "+strconv.FormatInt(id, 10)), C: s.caseViewOf(c, m, today), D: d,
+		Unmasked: m.all(), Contacts: m.contacts(), AssignedAs: assignedAs(u, c), CanUnmask: canUnmask(r), Message: msg,
+		Conflict: conflict, Actor: actor.Label(), Today: today.String(), OK: okMessage(r.URL.Query().Get("ok"))}
 	for _, rule := range casework.Next(c.State, actor) {
 		if rule.To == baoxue.CaseTransferred {
 			continue // taken by the receiving county on /transfers
@@ -286,15 +327,13 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, un
 	for _, l := range d.Legal {
 		lv := legalView{LegalStep: l, Label: baoxue.Label(baoxue.LegalSteps, l.Step), OutcomeLabel: baoxue.Label(casework.LegalOutcomes, l.Outcome)}
 		if !l.ServedOn.IsZero() {
-			lv.Served = fmt.Sprintf("%s %s送达 %s", l.ServedOn, baoxue.Label(casework.ServeMethods, l.ServedHow), masker(unmasked).name(l.ServedTo))
+			lv.Served = fmt.Sprintf("%s %s送达 %s", l.ServedOn, baoxue.Label(casework.ServeMethods, l.ServedHow), m.name(l.ServedTo))
 		}
 		p.CanServe = p.CanServe || casework.MayIssue(actor, l.Step)
 		p.Legal = append(p.Legal, lv)
 	}
 	for _, v := range d.Visits {
-		if !unmasked {
-			v.Place, v.Notes = masker(false).text(v.Place), masker(false).text(v.Notes)
-		}
+		v.Place, v.Notes = m.text(v.Place), m.text(v.Notes)
 		p.Visits = append(p.Visits, visitView{Visit: v, MethodLabel: baoxue.Label(casework.VisitMethods, v.Method),
 			ResultLabel: baoxue.Label(casework.VisitResults, v.Result)})
 	}
@@ -304,8 +343,11 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, un
 	}
 	for _, pos := range casework.Positions {
 		rp := have[pos.ID]
-		p.Chain = append(p.Chain, chainRow{Position: pos.ID, Label: pos.Label, Username: rp.Username,
-			Name: masker(unmasked || pos.ID != "guardian").name(rp.Name), Phone: masker(unmasked).phone(rp.Phone)})
+		name := rp.Name // officials of the chain are named in full; the guardian is the family
+		if pos.ID == "guardian" {
+			name = m.name(name)
+		}
+		p.Chain = append(p.Chain, chainRow{Position: pos.ID, Label: pos.Label, Username: rp.Username, Name: name, Phone: m.phone(rp.Phone)})
 	}
 	if c.State == baoxue.CaseReturned || c.State == baoxue.CaseMonitoring {
 		p.Recommend = store.Recommendation(c)
@@ -422,6 +464,7 @@ type casesPage struct {
 	NextHref  string
 	CanSync   bool
 	CanExport bool
+	CanUnmask bool
 }
 
 type caseRow struct {
@@ -443,13 +486,13 @@ func (s *Server) handleCases() http.Handler {
 			return
 		}
 		p := casesPage{Page: s.page(r, "个案管理"), State: f.State, Overdue: f.Overdue, CanSync: u.Can(auth.PermManageCases),
-			CanExport: u.Can(auth.PermExportLedger)}
+			CanExport: u.Can(auth.PermExportLedger), CanUnmask: u.Can(auth.PermUnmaskPII)}
 		p.States = append([]codeView{{ID: "open", Label: "未结案件"}, {ID: "all", Label: "全部"}}, codeViews(baoxue.CaseStates)...)
 		for i := range p.States {
 			p.States[i].On = p.States[i].ID == f.State || (f.State == "" && p.States[i].ID == "open")
 		}
 		for _, c := range rows {
-			v := s.caseViewOf(&c, masker(false), f.Today)
+			v := s.caseViewOf(&c, masker(revealNone), f.Today)
 			p.Rows = append(p.Rows, caseRow{ID: c.ID, Name: v.Name, Place: v.Place, State: v.State, StateLabel: v.StateLabel,
 				Due: v.Due, Cadre: c.Cadre, Source: v.Source, DaysLate: v.DaysLate, Overdue: v.Overdue})
 		}
@@ -736,11 +779,16 @@ func (s *Server) handleVisitForm() http.Handler {
 			s.storeFailure(w, r, err)
 			return
 		}
+		level, err := s.revealFor(r, c, false)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 		me := u.DisplayName
 		if me == "" {
 			me = u.Username
 		}
-		s.render(w, r, "case_visit.html", visitPage{Page: s.page(r, "登记走访"), C: s.caseViewOf(c, masker(false), s.today()),
+		s.render(w, r, "case_visit.html", visitPage{Page: s.page(r, "登记走访"), C: s.caseViewOf(c, masker(level), s.today()),
 			Today: s.today().String(), Methods: codeViews(casework.VisitMethods, "home"), Results: codeViews(casework.VisitResults), Me: me})
 	})
 }

@@ -293,8 +293,108 @@ func TestCaseWalk(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ := f.GetRows("辍学学生台账")
-	if len(rows) != 3 || rows[2][6] != "622***********1234" || rows[2][14] != "1" || rows[2][18] != "确认辍学·建档" {
+	if len(rows) != 3 || rows[2][4] != "马*" || rows[2][6] != "622***********1234" || rows[2][7] != "2011" ||
+		rows[2][14] != "1" || rows[2][18] != "确认辍学·建档" {
 		t.Errorf("ledger %q", rows)
+	}
+	// By name, with a reason: the ledger as it is reported upward.
+	if r := ce.post(ce.county, "/cases/export.xlsx", "unmask", "1"); r.status != http.StatusBadRequest {
+		t.Errorf("export by name without a reason: %d", r.status)
+	}
+	x = ce.post(ce.county, "/cases/export.xlsx", "unmask", "1", "reason", "报送市教育局月报")
+	if f, err = excelize.OpenReader(strings.NewReader(x.body)); x.status != 200 || err != nil {
+		t.Fatalf("export by name: %d %v", x.status, err)
+	}
+	if rows, _ := f.GetRows("辍学学生台账"); len(rows) != 3 || rows[2][4] != "马小花" || rows[2][7] != "2011-03-05" || rows[2][6] != "622***********1234" {
+		t.Errorf("ledger by name %q", rows)
+	}
+	if a := ce.lastAudit("case_export"); !strings.Contains(a.Detail, "unmasked=true reason=报送市教育局月报") {
+		t.Errorf("export by name audited as %q", a.Detail)
+	}
+}
+
+// The verifier and the 包抓 cadre of a case see, on its page and visit form, what a home visit
+// needs — names, the guardian's phone, the address — without a reason, each view audited; the ID
+// stays masked, and so does every list, and everyone else's view of the case.
+func TestAssignedView(t *testing.T) {
+	ce := newCaseEnv(t)
+	ctx := context.Background()
+	county := store.CaseActor{User: ce.accounts["c-county"].User, Now: ce.clock.Now()}
+	c, err := ce.db.CreateCase(ctx, county, store.NewCase{IDNumber: walkChildID, Name: "马小花", Sex: baoxue.Female,
+		BirthDate: baoxue.MakeDate(2011, 3, 5), RegionCode: walkVillage, SchoolCode: walkSchool, Guardian: "马德福",
+		Relation: "父亲", Phone: "13912345678", Address: "韩集镇阳洼村三社12号"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "/cases/" + num(c.ID)
+	secrets := []string{"马小花", "马德福", "13912345678", "韩集镇阳洼村三社12号"}
+	views := func() int {
+		n := 0
+		for _, a := range ce.audits() {
+			if a.Action == "view_assigned" && a.Object == "case:"+num(c.ID) {
+				n++
+			}
+		}
+		return n
+	}
+	// Before any assignment nobody sees them without a reason.
+	for name, cl := range map[string]*http.Client{"county": ce.county, "township": ce.township} {
+		r := ce.get(cl, base)
+		for _, v := range secrets {
+			if r.status != 200 || strings.Contains(r.body, v) {
+				t.Errorf("%s sees %s on the case page (%d)", name, v, r.status)
+			}
+		}
+	}
+	if views() != 0 {
+		t.Fatal("views audited as assigned before any assignment")
+	}
+	// Verification is dispatched to the cadre.
+	ce.step(t, ce.township, base+"/transition", "to", "verifying", "version", "1", "verifier", "c-cadre")
+	for _, path := range []string{base, base + "/visit"} {
+		r := ce.get(ce.cadre, path)
+		want := secrets
+		if path != base {
+			want = secrets[:1] // the visit form names the child
+		}
+		for _, v := range want {
+			if r.status != 200 || !strings.Contains(r.body, v) {
+				t.Errorf("the assigned verifier does not see %s on %s (%d)", v, path, r.status)
+			}
+		}
+		if strings.Contains(r.body, walkChildID) || strings.Contains(r.body, "2011-03-05") {
+			t.Errorf("the assigned verifier sees the full ID or birth date on %s", path)
+		}
+	}
+	if r := ce.get(ce.cadre, base); !strings.Contains(r.body, `id="assigned-view"`) || !strings.Contains(r.body, "核查责任人") {
+		t.Error("the case page does not tell the verifier why they see the family's details")
+	}
+	if n := views(); n != 3 {
+		t.Errorf("%d view_assigned audit records for three views", n)
+	}
+	if a := ce.lastAudit("view_assigned"); a.Actor != "c-cadre" || a.Detail != "as=核查责任人" {
+		t.Errorf("view audited as %+v", a)
+	}
+	// Lists stay masked for them; others still see the case masked.
+	if r := ce.get(ce.cadre, "/tasks"); !strings.Contains(r.body, "马*") || strings.Contains(r.body, "马小花") {
+		t.Errorf("the cadre's task list: %d, names unmasked or missing", r.status)
+	}
+	if r := ce.get(ce.cadre, "/api/v1/cases/"+num(c.ID)); strings.Contains(r.body, "马小花") {
+		t.Error("the API unmasks for the assigned verifier")
+	}
+	r := ce.get(ce.township, base)
+	for _, v := range secrets {
+		if strings.Contains(r.body, v) {
+			t.Errorf("an unassigned officer sees %s", v)
+		}
+	}
+	if n := views(); n != 3 {
+		t.Errorf("other views were audited as assigned: %d", n)
+	}
+	// Unmasking with a reason shows the ID too.
+	r = ce.post(ce.township, base+"/unmask", "reason", "核对户籍信息")
+	if r.status != 200 || !strings.Contains(r.body, walkChildID) || !strings.Contains(r.body, "2011-03-05") {
+		t.Errorf("unmask: %d", r.status)
 	}
 }
 

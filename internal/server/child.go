@@ -10,7 +10,6 @@ import (
 	"github.com/baoxue/baoxue"
 	"github.com/baoxue/baoxue/internal/auth"
 	"github.com/baoxue/baoxue/internal/normalize"
-	"github.com/baoxue/baoxue/internal/pii"
 	"github.com/baoxue/baoxue/internal/store"
 )
 
@@ -38,57 +37,6 @@ type childPage struct {
 	Score      string
 	Message    string
 	Datasets   map[string]int64 // dataset id of each kind the run used
-}
-
-// masker hides personal values unless the page is unmasked.
-type masker bool
-
-func (m masker) id(s string) string {
-	if m {
-		return s
-	}
-	return pii.MaskID(s)
-}
-
-func (m masker) name(s string) string {
-	if m {
-		return s
-	}
-	return pii.MaskName(s)
-}
-
-func (m masker) phone(s string) string {
-	if m {
-		return s
-	}
-	return pii.MaskPhone(s)
-}
-
-func (m masker) text(s string) string { // addresses: nothing of them is shown masked
-	if m || s == "" {
-		return s
-	}
-	return "（已脱敏）"
-}
-
-func (m masker) studentNo(s string) string {
-	if m || s == "" {
-		return s
-	}
-	if len(s) == 19 {
-		return s[:1] + pii.MaskID(s[1:])
-	}
-	return pii.MaskID(s)
-}
-
-func (m masker) birth(d baoxue.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	if m {
-		return d.String()
-	}
-	return strconv.Itoa(d.Year()) + " 年"
 }
 
 func (s *Server) entryOf(w http.ResponseWriter, r *http.Request) (*store.LedgerRow, bool) {
@@ -181,7 +129,7 @@ func (s *Server) renderChild(w http.ResponseWriter, r *http.Request, row *store.
 		s.serverError(w, r, err)
 		return
 	}
-	m := masker(unmasked)
+	m := masker(revealIf(unmasked))
 	a := userOf(r)
 	p := childPage{Page: s.page(r, "学生详情"), Row: s.rowView(row, unmasked), Entry: row, Run: run,
 		CanDecide: a.Can(auth.PermDecideReview) && row.Status == baoxue.StatusReview, CanUnmask: canUnmask(r),

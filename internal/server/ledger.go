@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -18,8 +19,8 @@ import (
 )
 
 // Ledgers (issue 5 item 4): one run's entries within the user's scope, filtered, sorted and paged
-// by keyset (store.LedgerPage), and exported to .xlsx. Names are masked for users without
-// unmask_pii; ID numbers are always masked on pages (the child page unmasks with a reason).
+// by keyset (store.LedgerPage), and exported to .xlsx. Names and ID numbers are masked for every
+// role (doc.go); the child page unmasks one child with a reason, and the export all of its rows.
 
 const ledgerPageSize = 50
 
@@ -154,26 +155,47 @@ type ledgerRowView struct {
 	Decision    string `json:"review_decision,omitempty"`
 }
 
-func (s *Server) rowView(row *store.LedgerRow, fullName bool) ledgerRowView {
-	name := row.Name
-	if !fullName {
-		name = pii.MaskName(name)
-	}
-	v := ledgerRowView{ID: row.ID, Name: name, Sex: row.Sex.Label(), IDNumber: pii.MaskID(row.IDNumber),
+// rowView is an entry as lists and the API show it: the name masked unless unmasked (the child
+// page after a reason), the ID number always masked.
+func (s *Server) rowView(row *store.LedgerRow, unmasked bool) ledgerRowView {
+	v := ledgerRowView{ID: row.ID, Name: masker(revealIf(unmasked)).name(row.Name), Sex: row.Sex.Label(), IDNumber: pii.MaskID(row.IDNumber),
 		Region: row.RegionCode, Place: s.placeLabel(row.RegionCode), Status: string(row.Status),
-		StatusLabel: baoxue.Label(baoxue.LedgerStatuses, string(row.Status)), Detail: maskDetail(row.Detail),
+		StatusLabel: baoxue.Label(baoxue.LedgerStatuses, string(row.Status)), Detail: row.Detail,
 		School: row.SchoolName, Poverty: row.Poverty, PovertyType: row.PovertyType, Disability: row.Disability,
 		Method: string(row.MatchMethod), Decision: row.Decision}
 	if len(row.BirthDate) >= 4 {
 		v.BirthYear = row.BirthDate[:4]
 	}
+	if !unmasked {
+		v.Detail = maskDetail(v.Detail)
+	}
 	return v
 }
 
-// maskDetail hides anything in a comparison reason that looks like an ID number or a student
-// number. The reasons name schools, grades and statuses, not IDs; this is a second line of
-// defence should a future reason quote one.
+// maskDetail masks the personal values a comparison reason quotes (internal/match nameReason
+// and birthReason): the two names of a pair, "姓名同音（张玮/张伟）" → "姓名同音（张*/张*）", and the
+// two birth dates, "（2014-03-05/2014-03-06）" → "（2014-**-**/2014-**-**）"; and anything that looks
+// like an ID or a student number. School, grade and status descriptions stay as they are.
 func maskDetail(s string) string {
+	s = pairRE.ReplaceAllStringFunc(s, func(group string) string {
+		inner := strings.TrimSuffix(strings.TrimPrefix(group, "（"), "）")
+		label, values, found := strings.Cut(inner, "：") // 姓名相同（分隔符不同：A/B）
+		if !found {
+			label, values = "", inner
+		}
+		parts := strings.Split(values, "/")
+		for i, v := range parts {
+			if isoDate.MatchString(v) {
+				parts[i] = v[:4] + "-**-**"
+			} else {
+				parts[i] = pii.MaskName(v)
+			}
+		}
+		if found {
+			label += "："
+		}
+		return "（" + label + strings.Join(parts, "/") + "）"
+	})
 	b := []byte(s)
 	for i := 0; i < len(b); {
 		j := i
@@ -190,6 +212,11 @@ func maskDetail(s string) string {
 	}
 	return string(b)
 }
+
+var (
+	pairRE  = regexp.MustCompile(`（[^（）]*/[^（）]*）`) // a parenthesised pair: "（A/B）"
+	isoDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+)
 
 // placeLabel is "township village" for a village code, or the name of whatever the code is.
 func (s *Server) placeLabel(code string) string {
@@ -217,7 +244,7 @@ type ledgerPage struct {
 	ExportVals url.Values
 	Count      int64 // -1 when not known cheaply
 	CanExport  bool
-	FullNames  bool
+	CanUnmask  bool // may export with full names and IDs, giving a reason
 	Searched   bool
 	Heading    string
 }
@@ -231,7 +258,7 @@ func (s *Server) handleLedger() http.Handler {
 		}
 		q := parseLedgerQuery(r.URL.Query())
 		p := ledgerPage{Page: s.page(r, "台账"), Statuses: baoxue.LedgerStatuses, Count: -1,
-			CanExport: userOf(r).Can("export_ledger"), FullNames: canUnmask(r), Searched: q.Name != "" || q.Index != ""}
+			CanExport: userOf(r).Can("export_ledger"), CanUnmask: canUnmask(r), Searched: q.Name != "" || q.Index != ""}
 		f, err := s.ledgerFilter(r, &q)
 		if errors.Is(err, baoxue.ErrNotFound) && q.Run == 0 {
 			s.render(w, r, "ledger.html", p) // no run yet
@@ -259,7 +286,7 @@ func (s *Server) handleLedger() http.Handler {
 			return
 		}
 		for i := range rows {
-			p.Rows = append(p.Rows, s.rowView(&rows[i], p.FullNames))
+			p.Rows = append(p.Rows, s.rowView(&rows[i], false))
 		}
 		if more {
 			p.NextHref = "/ledger?" + q.values(rows[len(rows)-1].ID).Encode()

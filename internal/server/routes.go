@@ -69,6 +69,7 @@ func (s *Server) routes() []route {
 		{"POST", "/cases", auth.PermManageCases, s.handleCaseCreate()},
 		{"POST", "/cases/sync", auth.PermManageCases, s.handleCaseSync()},
 		{"GET", "/cases/export.xlsx", auth.PermExportLedger, s.handleCaseExport()},
+		{"POST", "/cases/export.xlsx", auth.PermExportLedger, s.handleCaseExport()},
 		{"GET", "/cases/{id}", auth.PermViewLedger, s.handleCase()},
 		{"POST", "/cases/{id}/unmask", auth.PermUnmaskPII, s.handleCaseUnmask()},
 		{"POST", "/cases/{id}/transition", auth.PermVerifySuspect, s.handleCaseTransition()},

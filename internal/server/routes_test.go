@@ -132,6 +132,7 @@ func routeTable() map[string]routeCase {
 		"POST /cases":                           {form: form("entry", "0"), allow: "offC offT", ok: 400},
 		"POST /cases/sync":                      {allow: "offC offT", ok: 303},
 		"GET /cases/export.xlsx":                {allow: "offP offC offT insp", ok: 200},
+		"POST /cases/export.xlsx":               {form: form("unmask", "1", "reason", "报送县政府"), allow: "offP offC offT insp", ok: 200, override: map[string]int{"offP": 403}}, // the province may not unmask
 		"GET /cases/{id}":                       {object: "case", allow: business, ok: 200, override: map[string]int{"offP/out": 200}},
 		"POST /cases/{id}/unmask":               {object: "case", form: form("reason", "入户劝返需要"), allow: "offC offT cadre school insp", ok: 200},
 		"POST /cases/{id}/transition":           {object: "case", form: form("to", "transferred", "version", "1"), allow: "offC offT cadre school", ok: 422}, // only the receiving county moves a case there

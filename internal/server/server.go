@@ -1,6 +1,3 @@
-// Package server is baoxue's HTTP face: the web pages officials use and the JSON API. Routes are
-// declared in routes.go; templates and static files are embedded so the binary serves everything
-// itself, with no CDN and no call out (county intranets have no internet).
 package server
 
 import (

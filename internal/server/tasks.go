@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/baoxue/baoxue"
 	"github.com/baoxue/baoxue/internal/auth"
 	"github.com/baoxue/baoxue/internal/casework"
 	"github.com/baoxue/baoxue/internal/notice"
+	"github.com/baoxue/baoxue/internal/pii"
 	"github.com/baoxue/baoxue/internal/store"
+	"github.com/xuri/excelize/v2"
 )
 
 // 我的任务 (the task list for cadres, schools and officers, made for a phone), the overdue lists,
@@ -195,7 +198,7 @@ func (s *Server) handleTransfers() http.Handler {
 		}
 		p := transfersPage{Page: s.page(r, "案件移交"), County: u.Scope.RegionCode()}
 		for _, t := range ts {
-			p.Rows = append(p.Rows, transferRow{Transfer: t, Name: masker(false).name(t.ChildName), From: s.regionName(t.FromCounty),
+			p.Rows = append(p.Rows, transferRow{Transfer: t, Name: masker(revealNone).name(t.ChildName), From: s.regionName(t.FromCounty),
 				To: s.regionName(t.ToCounty), StateLabel: casework.StateLabel(t.FromState), StatusLabel: baoxue.Label(transferStatuses, t.Status),
 				Incoming: t.ToCounty == u.Scope.RegionCode() && t.Status == casework.TransferPending,
 				Overdue:  t.Status == casework.TransferPending && t.Due < s.today()})
@@ -262,14 +265,29 @@ func (s *Server) handleNotificationsRead() http.Handler {
 }
 
 // handleCaseExport downloads the 辍学学生台账 of the user's view: GET /cases/export.xlsx
-// [?county=]. IDs are masked; the export is audited.
+// [?county=], names masked (张*), birth dates as the year, IDs masked; or POST with unmask=1 and a
+// reason (users with unmask_pii) for the ledger by name, as it is reported upward. Every export
+// is audited, the reason with it.
 func (s *Server) handleCaseExport() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u := userOf(r)
-		county := r.URL.Query().Get("county")
+		county := r.FormValue("county")
 		if county != "" && (baoxue.LevelOfCode(county) != baoxue.LevelCounty || !u.Scope.Contains(county)) {
 			s.notFound(w, r)
 			return
+		}
+		unmasked := r.Method == http.MethodPost && r.PostFormValue("unmask") == "1"
+		reason := strings.TrimSpace(r.PostFormValue("reason"))
+		if unmasked && !canUnmask(r) {
+			s.forbidden(w, r, "unmask_pii")
+			return
+		}
+		if unmasked && len([]rune(reason)) < 4 {
+			s.renderError(w, r, http.StatusBadRequest, "请说明理由", "导出完整姓名须填写理由（至少4个字），该理由将记入审计日志。")
+			return
+		}
+		if len([]rune(reason)) > 200 {
+			reason = string([]rune(reason)[:200])
 		}
 		title := "辍学学生台账"
 		switch {
@@ -281,12 +299,19 @@ func (s *Server) handleCaseExport() http.Handler {
 		title += "（" + notice.ChineseDate(s.today()) + "导出）"
 		var buf bytes.Buffer
 		n, err := notice.ExportDropouts(r.Context(), s.data(), u.User, county, title, s.regionName, &buf)
+		if err == nil && !unmasked {
+			err = maskDropoutLedger(&buf)
+		}
 		if err != nil {
 			s.storeFailure(w, r, err)
 			return
 		}
+		detail := fmt.Sprintf("county=%s rows=%d unmasked=%v", county, n, unmasked)
+		if unmasked {
+			detail += " reason=" + reason
+		}
 		if err := s.auditLog(r, baoxue.AuditRecord{Action: "case_export", Object: "dropout_ledger", Result: "ok",
-			Detail: fmt.Sprintf("county=%s rows=%d", county, n)}); err != nil {
+			Detail: detail}); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -296,6 +321,62 @@ func (s *Server) handleCaseExport() http.Handler {
 		h.Set("Cache-Control", "no-store")
 		_, _ = buf.WriteTo(w)
 	})
+}
+
+// maskDropoutLedger masks the names (张*) and birth dates (the year) of a dropout ledger that
+// notice.ExportDropouts wrote — its IDs are masked already — finding the columns by their
+// headings, so that the ledger's layout stays notice's alone.
+func maskDropoutLedger(buf *bytes.Buffer) error {
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return fmt.Errorf("mask dropout ledger: %w", err)
+	}
+	defer f.Close()
+	sheet := f.GetSheetList()[0]
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		return fmt.Errorf("mask dropout ledger: %w", err)
+	}
+	nameCol, birthCol := -1, -1
+	head := 0
+	for i, row := range rows {
+		for j, v := range row {
+			switch v {
+			case "姓名":
+				nameCol, head = j, i
+			case "出生日期":
+				birthCol = j
+			}
+		}
+		if nameCol >= 0 {
+			break
+		}
+	}
+	if nameCol < 0 || birthCol < 0 {
+		return errors.New("mask dropout ledger: no 姓名 or 出生日期 column")
+	}
+	for i := head + 1; i < len(rows); i++ {
+		for col, mask := range map[int]func(string) string{nameCol: pii.MaskName, birthCol: birthYear} {
+			if col >= len(rows[i]) || rows[i][col] == "" {
+				continue
+			}
+			cell, _ := excelize.CoordinatesToCellName(col+1, i+1)
+			if err := f.SetCellStr(sheet, cell, mask(rows[i][col])); err != nil {
+				return fmt.Errorf("mask dropout ledger: %w", err)
+			}
+		}
+	}
+	buf.Reset()
+	_, err = f.WriteTo(buf)
+	return err
+}
+
+// birthYear keeps the year of a printed date (2014-03-05 → 2014).
+func birthYear(d string) string {
+	if len(d) >= 4 {
+		return d[:4]
+	}
+	return d
 }
 
 // JSON API of case work.
@@ -326,7 +407,7 @@ type apiCase struct {
 
 func (s *Server) caseJSON(c *store.Case, actor casework.Actor) apiCase {
 	today := s.today()
-	a := apiCase{ID: c.ID, Name: masker(false).name(c.Name), Sex: string(c.Sex), RegionCode: c.RegionCode, County: c.CountyCode,
+	a := apiCase{ID: c.ID, Name: masker(revealNone).name(c.Name), Sex: string(c.Sex), RegionCode: c.RegionCode, County: c.CountyCode,
 		School: c.SchoolName, State: string(c.State), StateLabel: casework.StateLabel(c.State), Due: c.Due.String(),
 		DaysLate: casework.DaysOverdue(c.Due, today), Source: c.Source, Verifier: c.Verifier, Cadre: c.Cadre, Outcome: c.Outcome,
 		Reasons: c.Reasons, Supports: c.Supports, DropoutDate: c.DropoutDate.String(), ReturnDate: c.ReturnDate.String(),
