@@ -32,6 +32,7 @@ type compareSummary struct {
 // compareFlags are the flags of baoxue compare.
 type compareFlags struct {
 	registry, enrollment, national, poverty, disability string
+	schools, villages                                   string
 	dbURL, keyFile                                      string
 	asOf, out                                           string
 	exactOnly, asJSON                                   bool
@@ -48,6 +49,8 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&f.national, "national", "", "全国学籍（外省在读）文件，可选")
 	fs.StringVar(&f.poverty, "poverty", "", "脱贫人口/监测对象文件，可选")
 	fs.StringVar(&f.disability, "disability", "", "残疾人文件，可选")
+	fs.StringVar(&f.schools, "schools", "", "学校文件，可选：按学校所在乡镇比较就读地与户籍地")
+	fs.StringVar(&f.villages, "villages", "", "村(社区)文件，可选：台账中显示村(社区)名称")
 	fs.StringVar(&f.dbURL, "db", "", "数据库模式：SQLite 文件路径或 postgres://…；使用各类最近导入的数据，并保存比对结果")
 	fs.StringVar(&f.keyFile, "key-file", "", "数据库模式的密钥文件（默认取环境变量 BAOXUE_KEY，SQLite 再默认取 <数据库>.key）")
 	fs.StringVar(&f.asOf, "as-of", "", "比对日期 YYYY-MM-DD（必填），决定谁在义务教育年龄内")
@@ -86,7 +89,8 @@ func cmdCompare(ctx context.Context, env *Env, args []string) error {
 		prev := debug.SetMemoryLimit(int64(f.memoryMB) << 20)
 		defer debug.SetMemoryLimit(prev)
 	}
-	files := f.registry != "" || f.enrollment != "" || f.national != "" || f.poverty != "" || f.disability != ""
+	files := f.registry != "" || f.enrollment != "" || f.national != "" || f.poverty != "" || f.disability != "" ||
+		f.schools != "" || f.villages != ""
 	switch {
 	case f.dbURL != "" && files:
 		return usagef("compare: --db 与 --registry 等文件参数不能同时使用")
@@ -346,8 +350,12 @@ func compareFiles(ctx context.Context, env *Env, f *compareFlags, asOf baoxue.Da
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}
+	villages, err := placeFiles(ctx, f, tree, asOf, &in)
+	if err != nil {
+		return fmt.Errorf("compare: %w", err)
+	}
 	sum, err := runCompare(ctx, env, in, compare.Options{AsOf: asOf, ExactOnly: f.exactOnly, Workers: f.workers}, f.out,
-		ledger.Options{AsOf: asOf, PlaceName: placeNames(tree, nil)})
+		ledger.Options{AsOf: asOf, PlaceName: placeNames(tree, villages)})
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}

@@ -112,3 +112,31 @@ func fileInputs(ctx context.Context, env *Env, f *compareFlags, tree *region.Tre
 	}
 	return in, summaries, nil
 }
+
+// placeFiles reads the optional schools and villages files of file mode: school locations for
+// matching (into in.SchoolRegions) and village names for the ledger.
+func placeFiles(ctx context.Context, f *compareFlags, tree *region.Tree, asOf baoxue.Date, in *compare.Inputs) (map[string]string, error) {
+	opts := ingest.ImportOptions{Tree: tree, Today: max(baoxue.DateOf(time.Now()), asOf), AsOf: asOf, Importer: "baoxue compare", Report: "-"}
+	if f.schools != "" {
+		in.SchoolRegions = map[string]string{}
+		_, err := ingest.Check(ctx, f.schools, baoxue.KindSchools, opts, ingest.Records{OnSchool: func(s *baoxue.School) error {
+			in.SchoolRegions[s.Code] = s.RegionCode
+			return nil
+		}})
+		if err != nil {
+			return nil, err
+		}
+	}
+	var names map[string]string
+	if f.villages != "" {
+		names = map[string]string{}
+		_, err := ingest.Check(ctx, f.villages, baoxue.KindVillages, opts, ingest.Records{OnVillage: func(v *baoxue.Village) error {
+			names[v.Code] = v.Name
+			return nil
+		}})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return names, nil
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/baoxue/baoxue/internal/gen"
+	"github.com/xuri/excelize/v2"
 )
 
 func runCompareCmd(t *testing.T, args ...string) (string, string, int) {
@@ -32,7 +33,8 @@ func genCounty(t *testing.T, rows int, seed uint64) string {
 func fileArgs(dir string) []string {
 	return []string{"compare", "--registry", filepath.Join(dir, "registry.csv"), "--enrollment", filepath.Join(dir, "enrollment.csv"),
 		"--national", filepath.Join(dir, "national.csv"), "--poverty", filepath.Join(dir, "poverty.csv"),
-		"--disability", filepath.Join(dir, "disability.csv"), "--as-of", "2026-09-01"}
+		"--disability", filepath.Join(dir, "disability.csv"), "--schools", filepath.Join(dir, "schools.csv"),
+		"--villages", filepath.Join(dir, "villages.csv"), "--as-of", "2026-09-01"}
 }
 
 func TestCompareFilesThenEval(t *testing.T) {
@@ -102,6 +104,18 @@ func TestCompareFilesThenEval(t *testing.T) {
 		}
 		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", ext, err)
+		}
+		if ext == ".xlsx" {
+			x, err := excelize.OpenFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, _ := x.GetRows("适龄儿童台账")
+			x.Close()
+			if len(rows) < 4 || !strings.HasPrefix(rows[0][0], "临夏县适龄儿童少年台账（截至2026年9月1日）") ||
+				strings.Trim(rows[2][2], "0123456789") == "" {
+				t.Errorf("xlsx title or village name: %q", rows[:min(len(rows), 3)])
+			}
 		}
 	}
 }
