@@ -16,7 +16,10 @@
 // line builds streams from files (through internal/ingest) or from a stored dataset (store.Persons
 // and friends); tests build them from slices. The registry is read once and never held whole:
 // only the children inside baoxue.AgeRule.Window(asOf) are kept, about 13 % of the rows, together
-// with the enrollment side that matching needs.
+// with the enrollment side that matching needs. The inputs are read concurrently (学籍, registry,
+// poverty and disability); matching starts as soon as the 学籍 side is indexed and follows the
+// registry reader; the ledger is emitted at the end, in registry order, because a fuzzy link is
+// only decided once every child has been seen (match.Matcher.Resolve).
 //
 // # Statuses
 //
@@ -50,7 +53,8 @@
 // # Flags
 //
 // poverty: the child's own ID is in the poverty registry, or the child's guardian's is (the
-// registry lists households); poverty_type is the type of that row. disability: the child's ID (or
+// registry lists households); poverty_type is the type of that row (the child's own row first,
+// then a mistyped own row, then the guardian's; the first in file order among equals). disability: the child's ID (or
 // the ID part of the 残疾人证号) is in the disability registry; the value is category and level,
 // e.g. "智力残疾二级". A mistyped ID in either registry still counts when it is one typo away from
 // the child's and the names agree. priority_groups lists "poor" and "disabled"; the other groups
