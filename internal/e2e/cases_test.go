@@ -42,6 +42,12 @@ func testCaseWalk(t *testing.T, s *suite, st *state) {
 	if code := b.submit(`form[action="/cases/sync"] button[type=submit]`); code != 200 {
 		t.Fatalf("opening cases for the suspects answered %d", code)
 	}
+	// The suspect's child page now leads to the case.
+	b.open(st.suspectPath)
+	if got := b.attrs(`#child-case a[href^="/cases/"]`, "href"); len(got) != 1 {
+		t.Errorf("the child page of a suspect with a case does not link it: %q", b.texts("#child-case"))
+	}
+	b.open("/cases")
 	names := b.texts("table.cases tbody tr td:nth-child(2)")
 	places := b.texts("table.cases tbody tr td:nth-child(3)")
 	links := b.attrs("table.cases tbody tr td:nth-child(2) a", "href")

@@ -309,6 +309,10 @@ func testLedgerChild(t *testing.T, s *suite, st *state) {
 	if got := b.text("#child-name"); got != maskedName {
 		t.Errorf("child page names the child %q, the ledger %q", got, maskedName)
 	}
+	// No case yet: the county officer may open one from here.
+	if got := b.text(`form#child-case[action="/cases"] button`); got != "建立个案" {
+		t.Errorf("child page without a case offers %q, want 建立个案", got)
+	}
 	masked := b.text("#child-id")
 	if !maskedID.MatchString(masked) {
 		t.Fatalf("child page shows ID %q, want it masked", masked)

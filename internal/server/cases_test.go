@@ -545,3 +545,36 @@ func routeCases(t *testing.T, e *testEnv, accounts map[string]*store.Account) ob
 	out := mk(outOfficer, "622922100201", "622922201103051236", "")
 	return objectPair{strconv.FormatInt(in.ID, 10), strconv.FormatInt(out.ID, 10)}
 }
+
+// The child page leads into case work: "建立个案" for a child without an open case (for users who
+// may open cases), then "查看个案" to the case.
+func TestChildPageCase(t *testing.T) {
+	ce := newCaseEnv(t)
+	rows, _, err := ce.db.LedgerPage(context.Background(), ce.accounts["c-county"].Scope, store.LedgerFilter{RunID: 1, Limit: 1})
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("entry: %v", err)
+	}
+	page := "/ledger/" + num(rows[0].ID)
+	create := `<form class="panel case-link" id="child-case" method="post" action="/cases"><input type="hidden" name="entry" value="` + num(rows[0].ID) + `">`
+	if r := ce.get(ce.county, page); r.status != 200 || !strings.Contains(r.body, create) || !strings.Contains(r.body, "建立个案") {
+		t.Fatalf("child page without a case offers no 建立个案 (%d)", r.status)
+	}
+	if r := ce.get(ce.cadre, page); r.status != 200 || strings.Contains(r.body, `id="child-case"`) {
+		t.Errorf("a cadre (who may not open cases) is offered one (%d)", r.status)
+	}
+	r := ce.post(ce.township, "/cases", "entry", num(rows[0].ID))
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.loc, "/cases/") {
+		t.Fatalf("建立个案: %d %s", r.status, r.loc)
+	}
+	caseID := strings.TrimPrefix(strings.Split(r.loc, "?")[0], "/cases/")
+	for name, cl := range map[string]*http.Client{"county": ce.county, "township": ce.township} {
+		r := ce.get(cl, page)
+		if !strings.Contains(r.body, `<a class="button" href="/cases/`+caseID+`">查看个案</a>`) || !strings.Contains(r.body, "案件 "+caseID+" · 疑似") ||
+			strings.Contains(r.body, "建立个案") {
+			t.Errorf("%s: child page with an open case does not link it", name)
+		}
+	}
+	if r := ce.post(ce.county, "/cases", "entry", num(rows[0].ID)); r.status != http.StatusConflict || !strings.Contains(r.body, "该儿童已有未结案件") {
+		t.Errorf("a second case: %d", r.status)
+	}
+}

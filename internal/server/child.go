@@ -9,13 +9,15 @@ import (
 
 	"github.com/baoxue/baoxue"
 	"github.com/baoxue/baoxue/internal/auth"
+	"github.com/baoxue/baoxue/internal/casework"
 	"github.com/baoxue/baoxue/internal/normalize"
 	"github.com/baoxue/baoxue/internal/store"
 )
 
 // The child page (issue 5 item 4): one ledger entry with the records behind it — registry,
 // 学籍, poverty and disability rows — the match and its reason, the review decision for `review`
-// entries, and personal data masked, with unmask-with-reason for users who hold unmask_pii.
+// entries, and personal data masked, with unmask-with-reason for users who hold unmask_pii. It
+// leads into case work: to the child's open case, or a button that opens one (POST /cases).
 
 // field is one labelled value on the child page.
 type field struct{ Label, Value string }
@@ -30,6 +32,8 @@ type childPage struct {
 	Poverty    [][]field
 	Disability [][]field
 	Decision   *store.ReviewDecision
+	OpenCase   *store.Case // the child's open case in the user's view
+	CanCreate  bool        // no open case, and the user may open one here
 	CanDecide  bool
 	CanUnmask  bool
 	Unmasked   bool
@@ -146,6 +150,16 @@ func (s *Server) renderChild(w http.ResponseWriter, r *http.Request, row *store.
 	} else if !errors.Is(err, baoxue.ErrNotFound) {
 		s.serverError(w, r, err)
 		return
+	}
+	switch c, err := db.OpenCaseOf(ctx, a.User, row.IDNumber); {
+	case err == nil:
+		p.OpenCase = c
+	case !errors.Is(err, baoxue.ErrNotFound):
+		s.serverError(w, r, err)
+		return
+	default:
+		p.CanCreate = a.Can(auth.PermManageCases) && row.IDNumber != "" && len(row.RegionCode) >= 9 && a.Scope.Contains(row.RegionCode) &&
+			casework.Allowed(casework.ActorOf(a.Role, a.Scope), casework.ActCreate) == nil
 	}
 	if pr := recs.Person; pr != nil {
 		p.Person = []field{{"姓名", m.name(pr.Name)}, {"公民身份号码", m.id(pr.IDNumber)}, {"性别", pr.Sex.Label()},
