@@ -504,6 +504,17 @@ func TestBusinessPages(t *testing.T) {
 		if r := e.get(e.as("county"), "/imports/jobs/"+job.ID); r.status != 200 || !strings.Contains(r.body, "下载错误报告") {
 			t.Fatalf("job fragment %d", r.status)
 		}
+		// The page's poll of a finished job also refreshes the datasets table (htmx out-of-band).
+		ds, _ := e.db.Datasets(ctx)
+		newest := ds[len(ds)-1]
+		r = e.do(e.as("county"), http.MethodGet, "/imports/jobs/"+job.ID, nil, "HX-Request", "true")
+		if i := strings.Index(r.body, `<section id="datasets" hx-swap-oob="true">`); i < 0 ||
+			!strings.Contains(r.body[i:], "<tr><td>"+num(newest.ID)+"</td>") || !strings.Contains(r.body[i:], newest.FileName) {
+			t.Errorf("the finished job's fragment does not refresh the datasets table:\n%s", r.body)
+		}
+		if r := e.get(e.as("county"), "/imports"); strings.Contains(r.body, "hx-swap-oob") {
+			t.Error("the imports page itself has an out-of-band swap")
+		}
 	})
 
 	t.Run("no personal data", func(t *testing.T) { e.scanPII(t, suspect) })

@@ -257,9 +257,19 @@ type importsPage struct {
 	Page
 	Kinds    []baoxue.Code
 	Datasets []baoxue.Dataset
+	OOB      bool // the datasets table is an out-of-band swap (importJob)
 	Jobs     []jobView
 	MaxMB    int
 	Error    string
+}
+
+// importJob is the fragment the imports page polls for a job: the job, and once it has finished
+// the table of datasets as an htmx out-of-band swap (hx-swap-oob), so that the new dataset shows
+// without a reload and without any script of ours.
+type importJob struct {
+	Job      jobView
+	Datasets []baoxue.Dataset
+	OOB      bool
 }
 
 // handleImports lists the datasets and the user's uploads, with the upload form.
@@ -427,7 +437,8 @@ func (s *Server) runImport(j *job, path string, kind baoxue.DatasetKind) {
 	}
 }
 
-// handleImportJob answers the progress fragment the imports page polls.
+// handleImportJob answers the progress fragment the imports page polls; the poll that sees the
+// job finished also gets the datasets table, which the import has just changed.
 func (s *Server) handleImportJob() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		j := s.jobs.get(r.PathValue("id"))
@@ -435,7 +446,17 @@ func (s *Server) handleImportJob() http.Handler {
 			s.notFound(w, r)
 			return
 		}
-		s.render(w, r, "job", j.view())
+		p := importJob{Job: j.view()}
+		if p.Job.State != "running" && r.Header.Get("HX-Request") != "" {
+			ds, err := s.data().Datasets(r.Context())
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			slices.Reverse(ds)
+			p.Datasets, p.OOB = ds, true
+		}
+		s.render(w, r, "import_job", p)
 	})
 }
 
