@@ -52,10 +52,12 @@
 //	out_of_school       in no 学籍 file, or only with 学籍状态 辍学; the children the comparison must find
 //	deceased, emigrated registry 人员状态 死亡 / 出国(境)
 //	moved_out           registry 人员状态 迁出 (sometimes a local 转出 row)
-//	under_age           younger cohort, not yet in school (an early starter is enrolled instead)
-//	over_age            older cohort, left compulsory education
+//	under_age           younger cohort outside the window, not yet in school
+//	over_age            older cohort outside the window, left compulsory education
 //
-// ExpectedLedgerStatus maps these to what a perfect comparison run reports on the clean profile.
+// Inside the window every child is in one of the other statuses: a late starter is in grade 1 and
+// an early starter past grade 9 has completed. internal/eval maps these statuses to the ledger
+// status a perfect comparison reports.
 //
 // # Profiles and damage
 //

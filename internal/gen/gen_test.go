@@ -408,14 +408,3 @@ func TestGenerateCounty(t *testing.T) {
 		t.Errorf("summary %+v", sum)
 	}
 }
-
-func TestExpectedLedgerStatus(t *testing.T) {
-	for s, want := range map[string]baoxue.LedgerStatus{
-		"enrolled": baoxue.StatusEnrolled, "out_of_school": baoxue.StatusSuspected, "deceased": baoxue.StatusExempt,
-		"suspended": baoxue.StatusExempt, "completed": baoxue.StatusCompleted, "under_age": "", "nonsense": "",
-	} {
-		if got := ExpectedLedgerStatus(s); got != want {
-			t.Errorf("ExpectedLedgerStatus(%q) = %q, want %q", s, got, want)
-		}
-	}
-}

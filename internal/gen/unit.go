@@ -1009,6 +1009,12 @@ func (w *worker) decideChild(ci int32, v *village) {
 		delay = 0 // nobody in the window waits: a six-year-old out of school is a suspect
 	}
 	grade := age - 5 - delay
+	if c.inWindow {
+		// A child of compulsory age is in some grade unless truly out of school: a late starter is
+		// in grade 1, an early starter past grade 9 has completed junior high. (Leaving them without
+		// any 学籍 would make them indistinguishable from dropouts.)
+		grade = min(max(grade, 1), 10)
+	}
 	switch {
 	case p.status == regDeceased:
 		c.status = tsDeceased
