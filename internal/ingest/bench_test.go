@@ -406,3 +406,51 @@ func BenchmarkImportGeneratedRegistry(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReimportGeneratedRegistry imports the generated registry once, then measures importing
+// it again as a new file (one more line at the end): every stored row is looked up in the
+// previous dataset (DUPLICATE_ID_DATASET).
+func BenchmarkReimportGeneratedRegistry(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := gen.GenerateCounty(context.Background(), dir, 200_000, 1, gen.ProfileRealistic); err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(dir, "registry.csv")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	again := filepath.Join(dir, "registry_again.csv")
+	if err := os.WriteFile(again, append(data, '\n'), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	opts := importOptions(b)
+	opts.Today, opts.Report = gen.DefaultAsOfValue, "-"
+	for _, tg := range storetest.Targets(b) {
+		b.Run(tg.Name, func(b *testing.B) {
+			db := storetest.OpenURL(b, tg.URL)
+			ctx := context.Background()
+			if _, err := Import(ctx, db, path, baoxue.KindRegistry, opts); err != nil {
+				b.Fatal(err)
+			}
+			var wall, cpu time.Duration
+			n := 0
+			for b.Loop() {
+				b.StopTimer()
+				if _, err := db.SQL().ExecContext(ctx, `DELETE FROM datasets WHERE file_name = 'registry_again.csv'`); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				r := startRate()
+				s, err := Import(ctx, db, again, baoxue.KindRegistry, opts)
+				if err != nil || s.ErrorsByCode[CodeDuplicateDataset] == 0 {
+					b.Fatal(err, s.ErrorsByCode)
+				}
+				wall, cpu = wall+time.Since(r.start), cpu+processCPU()-r.cpu
+				n += s.Rows
+			}
+			b.ReportMetric(float64(n)/wall.Seconds(), "rows/s")
+			b.ReportMetric(float64(cpu)/float64(n), "cpu-ns/row")
+		})
+	}
+}

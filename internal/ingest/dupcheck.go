@@ -34,14 +34,12 @@ func earlierDatasets(ctx context.Context, db *store.DB, kind baoxue.DatasetKind)
 // looked up among the earlier datasets of the kind (one indexed query per few hundred IDs,
 // through the blind index), then releases them in file order with their warnings added.
 type crossCheck struct {
-	db     *store.DB
+	lookup *store.IDLookup
 	kind   baoxue.DatasetKind
-	before int64 // the dataset being imported; earlier ones have smaller ids
 	files  map[int64]baoxue.Dataset
 
-	pending  []pendingRow
-	ids      []string
-	analyzed bool
+	pending []pendingRow
+	ids     []string
 }
 
 type pendingRow struct {
@@ -78,13 +76,7 @@ func (x *crossCheck) full() bool {
 
 // flush looks up the held IDs and passes every held row to emit, in order.
 func (x *crossCheck) flush(ctx context.Context, emit func(Row, []rowProblem, record) error) error {
-	if !x.analyzed && len(x.ids) > 0 {
-		if err := x.db.AnalyzeForLookup(ctx, x.kind); err != nil {
-			return err
-		}
-		x.analyzed = true
-	}
-	hits, err := x.db.EarlierIDs(ctx, x.kind, x.before, x.ids)
+	hits, err := x.lookup.Find(ctx, x.ids)
 	if err != nil {
 		return fmt.Errorf("查找较早数据集中的相同身份证号：%w", err)
 	}
