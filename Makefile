@@ -34,8 +34,12 @@ fuzz:
 		done; \
 	done
 
+# Go micro-benchmarks of the hot paths, then the comparison against DuckDB and PostgreSQL on a
+# generated province (bench/ is its own module: DuckDB needs cgo). BENCH_SCALE=county for a quick run.
+BENCH_SCALE ?= province
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./internal/idcard/ ./internal/normalize/ ./internal/region/
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./internal/idcard/ ./internal/normalize/ ./internal/pinyin/ ./internal/match/
+	cd bench && $(GO) run . --scale $(BENCH_SCALE) --runs 3 --out ../docs/BENCHMARKS-compare.md
 
 demo:
 	$(GO) run ./cmd/baoxue demo
