@@ -149,6 +149,11 @@ func startDemo(t *testing.T, log *lockedBuffer) string {
 		if err := <-done; err != nil {
 			t.Errorf("demo server after shutdown: %v", err)
 		}
+		// Uploads and error reports (full ID numbers) go with the server; so do the temporary
+		// files of exports.
+		if left := leftovers(t); len(left) > 0 {
+			t.Errorf("after the demo server stopped, %s still holds %q", os.TempDir(), left)
+		}
 		if t.Failed() {
 			t.Logf("demo server log:\n%s", log.String())
 		}
@@ -168,6 +173,27 @@ func startDemo(t *testing.T, log *lockedBuffer) string {
 	}
 	t.Fatalf("demo did not start serving within 2 minutes:\n%s", log.String())
 	return ""
+}
+
+// serverWorkDir is the name of the directory a server keeps uploads and error reports in, under
+// os.TempDir() (internal/server imports.go).
+var serverWorkDir = regexp.MustCompile(`^baoxue-\d+-\d+$`)
+
+// leftovers lists what the server may leave in os.TempDir(): its working directory, and the
+// temporary files of spreadsheets (excelize-*).
+func leftovers(t *testing.T) []string {
+	t.Helper()
+	es, err := os.ReadDir(os.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		if serverWorkDir.MatchString(e.Name()) || strings.HasPrefix(e.Name(), "excelize-") {
+			out = append(out, e.Name())
+		}
+	}
+	return out
 }
 
 // tab is one browser tab in its own browser context (own cookies), for one subtest.

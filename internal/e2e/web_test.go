@@ -45,8 +45,8 @@ func TestBrowser(t *testing.T) {
 	if testing.Short() && os.Getenv("BAOXUE_REQUIRE_BROWSER") != "1" {
 		t.Skip("浏览器端到端测试在 -short 下跳过")
 	}
-	// The server keeps uploads and error reports in a temporary directory it does not remove when
-	// it stops; this keeps them inside the test's own.
+	// The server keeps uploads and error reports in a directory under os.TempDir(), removed when it
+	// stops (checked when the demo server stops); this keeps them inside the test's own.
 	t.Setenv("TMPDIR", t.TempDir())
 	s := startSuite(t)
 	var st state
@@ -154,6 +154,20 @@ func testUpload(t *testing.T, s *suite) {
 	row := b.texts("#datasets table tbody tr:first-child td")
 	if len(row) < 6 || row[1] != "残疾人" || row[2] != "残疾人名单.csv" || row[3] != "5" || row[4] != "3" || row[5] != "2" {
 		t.Errorf("newest dataset row %q, want 残疾人 残疾人名单.csv 5 3 2", row)
+	}
+
+	// On the server's disk: the error report in a private directory, the uploaded file deleted.
+	dirs := leftovers(t)
+	if len(dirs) != 1 || !serverWorkDir.MatchString(dirs[0]) {
+		t.Fatalf("the server's working directories: %q, want one", dirs)
+	}
+	work := filepath.Join(os.TempDir(), dirs[0])
+	if fi, err := os.Stat(work); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("working directory %s: %v %v, want mode 0700", work, fi.Mode(), err)
+	}
+	files, _ := filepath.Glob(filepath.Join(work, strings.TrimPrefix(job, "#job-"), "*"))
+	if len(files) != 1 || filepath.Base(files[0]) != "残疾人名单.csv.errors.xlsx" {
+		t.Errorf("the job's files on the server: %q, want the error report only", files)
 	}
 
 	// The error report downloads as a workbook naming the two rejected rows' problems.

@@ -12,7 +12,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +29,19 @@ import (
 // (ingest.Import, one dataset per file) while the page polls its progress through htmx, and the
 // per-row error report can be downloaded afterwards. Comparison runs (runs.go) use the same
 // background jobs.
+//
+// Files on disk. An upload and its error report hold the rows as typed, full ID numbers
+// included, so they live in a working directory the server owns: <Config.WorkDir or
+// os.TempDir()>/baoxue-<pid>-<random>, mode 0700, one subdirectory per job. Not next to the
+// database: the database's directory is what gets backed up and copied, and the database keeps
+// personal data encrypted, which these files are not. The uploaded file is deleted as soon as
+// its import ends; the error report is deleted reportRetention after the import finished (a
+// sweep on page views and every ten minutes while serving); the whole directory goes when the
+// server shuts down gracefully (Close). Directories left by a server that crashed are removed
+// by the next server that starts in the same place once they are older than reportRetention.
+// Comparison runs read the database and write nothing to disk; case evidence is kept encrypted
+// in the database (multipart bodies that spill to temporary files are removed by net/http when
+// the request ends); exports are built in memory.
 
 // maxUpload bounds an uploaded file. A county registry (≈300 k rows) is ≈40 MB as .csv; the
 // unpacked size of .xlsx files is bounded by ingest's own limits (zip and XML bombs).
@@ -46,6 +61,7 @@ type job struct {
 	Scope   auth.Scope
 	Started time.Time
 
+	clock    func() time.Time // the server's, set by jobRegistry.add
 	mu       sync.Mutex
 	state    string // "running", "done", "failed"
 	stage    string
@@ -55,6 +71,7 @@ type job struct {
 	finished time.Time
 	dir      string // the job's directory of temporary files
 	report   string // path of the error report, "" when none
+	expired  bool   // the error report was deleted after reportRetention
 	summary  *ingest.Summary
 	runID    int64
 }
@@ -71,6 +88,7 @@ type jobView struct {
 	Message   string  `json:"message,omitempty"`
 	Seconds   float64 `json:"seconds"`
 	HasReport bool    `json:"has_report"`
+	Expired   bool    `json:"report_expired,omitempty"`
 	RunID     int64   `json:"run_id,omitempty"`
 	DatasetID int64   `json:"dataset_id,omitempty"`
 	Rows      int     `json:"rows,omitempty"`
@@ -84,10 +102,10 @@ func (j *job) view() jobView {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	v := jobView{ID: j.ID, Kind: j.Kind, Label: j.Label, Owner: j.Owner, State: j.state, Stage: j.stage,
-		Message: j.message, HasReport: j.report != "", RunID: j.runID}
+		Message: j.message, HasReport: j.report != "", Expired: j.expired, RunID: j.runID}
 	end := j.finished
 	if end.IsZero() {
-		end = time.Now()
+		end = j.clock()
 	}
 	v.Seconds = end.Sub(j.Started).Round(100 * time.Millisecond).Seconds()
 	if j.total > 0 {
@@ -117,7 +135,7 @@ func (j *job) setStage(stage string) {
 func (j *job) finish(err error, msg string) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.finished = time.Now()
+	j.finished = j.clock()
 	j.stage = ""
 	if err != nil {
 		j.state, j.message = "failed", msg
@@ -136,17 +154,83 @@ func (j *job) visibleTo(a *store.Account) bool {
 // removed.
 const maxJobs = 100
 
-// jobRegistry holds the jobs of one server.
+// reportRetention is how long an import's error report is kept for download.
+const reportRetention = 24 * time.Hour
+
+// jobRegistry holds the jobs of one server, the goroutines that run them, and the working
+// directory of their files.
 type jobRegistry struct {
 	mu        sync.Mutex
 	jobs      map[string]*job
 	order     []string
 	summaries map[int64]bool // runs whose dashboard counts are being made
-	dir       string         // created on first upload
+	parent    string         // where the working directory is made
+	dir       string         // the working directory, made on first use
+	clock     func() time.Time
+	ctx       context.Context // cancelled by close: background work stops
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closed    bool
 }
 
-func newJobRegistry() *jobRegistry {
-	return &jobRegistry{jobs: map[string]*job{}, summaries: map[int64]bool{}}
+func newJobRegistry(parent string, clock func() time.Time) *jobRegistry {
+	if parent == "" {
+		parent = os.TempDir()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &jobRegistry{jobs: map[string]*job{}, summaries: map[int64]bool{}, parent: parent, clock: clock, ctx: ctx, cancel: cancel}
+}
+
+// start runs fn in the background with the registry's context; close waits for it.
+func (g *jobRegistry) start(fn func(ctx context.Context)) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return
+	}
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		fn(g.ctx)
+	}()
+}
+
+// close stops the background work (waiting up to wait for it to notice) and removes the working
+// directory with every upload and error report in it.
+func (g *jobRegistry) close(wait time.Duration) error {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
+	g.cancel()
+	done := make(chan struct{})
+	go func() { g.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(wait):
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.dir == "" {
+		return nil
+	}
+	err := os.RemoveAll(g.dir)
+	g.dir = ""
+	return err
+}
+
+// expire deletes the files of jobs that finished more than reportRetention before now.
+func (g *jobRegistry) expire(now time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, j := range g.jobs {
+		j.mu.Lock()
+		if j.state != "running" && j.dir != "" && now.Sub(j.finished) > reportRetention {
+			os.RemoveAll(j.dir)
+			j.dir, j.expired = "", j.report != ""
+			j.report = ""
+		}
+		j.mu.Unlock()
+	}
 }
 
 func newJobID() string {
@@ -158,6 +242,8 @@ func newJobID() string {
 func (g *jobRegistry) add(j *job) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	j.clock = g.clock
+	j.Started = g.clock()
 	j.state = "running"
 	g.jobs[j.ID] = j
 	g.order = append(g.order, j.ID)
@@ -166,9 +252,11 @@ func (g *jobRegistry) add(j *job) {
 		if v := old.view(); v.State == "running" {
 			break
 		}
+		old.mu.Lock()
 		if old.dir != "" {
 			os.RemoveAll(old.dir)
 		}
+		old.mu.Unlock()
 		delete(g.jobs, g.order[0])
 		g.order = g.order[1:]
 	}
@@ -214,12 +302,22 @@ func (g *jobRegistry) running(kind string) bool {
 	return false
 }
 
-// jobDir makes a private directory for a job's files.
+// jobDir makes a private directory for a job's files inside the working directory, making that
+// first (and again, should something have removed it).
 func (g *jobRegistry) jobDir(id string) (string, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.closed {
+		return "", errors.New("服务正在停止，请稍后重试")
+	}
+	if g.dir != "" {
+		if _, err := os.Stat(g.dir); err != nil {
+			g.dir = ""
+		}
+	}
 	if g.dir == "" {
-		d, err := os.MkdirTemp("", "baoxue-uploads-")
+		sweepWorkDirs(g.parent, time.Now())               // file times are the real clock's
+		d, err := os.MkdirTemp(g.parent, workDirPrefix()) // mode 0700
 		if err != nil {
 			return "", fmt.Errorf("创建上传目录: %w", err)
 		}
@@ -232,6 +330,30 @@ func (g *jobRegistry) jobDir(id string) (string, error) {
 	return d, nil
 }
 
+// workDirPrefix names the working directories: baoxue-<pid>-<random>.
+func workDirPrefix() string { return "baoxue-" + strconv.Itoa(os.Getpid()) + "-" }
+
+var workDirName = regexp.MustCompile(`^baoxue-\d+-\d+$`)
+
+// sweepWorkDirs removes the working directories in parent that a server left behind (it
+// crashed, or was killed) and that nobody has touched for reportRetention: whatever they hold
+// has outlived its retention. A running server's directory changes with each job; should an idle
+// one lose it, jobDir makes a new one.
+func sweepWorkDirs(parent string, now time.Time) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !workDirName.MatchString(e.Name()) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > reportRetention {
+			os.RemoveAll(filepath.Join(parent, e.Name()))
+		}
+	}
+}
+
 // summarize makes a run's dashboard counts in the background, once at a time per run.
 func (g *jobRegistry) summarize(db *store.DB, runID int64, log *slog.Logger) {
 	g.mu.Lock()
@@ -241,16 +363,16 @@ func (g *jobRegistry) summarize(db *store.DB, runID int64, log *slog.Logger) {
 	}
 	g.summaries[runID] = true
 	g.mu.Unlock()
-	go func() {
+	g.start(func(ctx context.Context) {
 		defer func() {
 			g.mu.Lock()
 			delete(g.summaries, runID)
 			g.mu.Unlock()
 		}()
-		if err := db.SummarizeRun(context.Background(), runID); err != nil {
+		if err := db.SummarizeRun(ctx, runID); err != nil {
 			log.Error("summarize run failed", "run", runID, "err", err)
 		}
-	}()
+	})
 }
 
 type importsPage struct {
@@ -280,6 +402,7 @@ func (s *Server) handleImports() http.Handler {
 }
 
 func (s *Server) renderImports(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.jobs.expire(s.now())
 	ds, err := s.data().Datasets(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)
@@ -300,7 +423,7 @@ func (s *Server) handleUpload() http.Handler {
 			s.renderImports(w, r, http.StatusBadRequest, "请选择要上传的文件")
 			return
 		}
-		j := &job{ID: newJobID(), Kind: "import", Owner: userOf(r).Username, Scope: scopeOf(r), Started: time.Now()}
+		j := &job{ID: newJobID(), Kind: "import", Owner: userOf(r).Username, Scope: scopeOf(r)}
 		var kind baoxue.DatasetKind
 		var path string
 		fail := func(status int, msg string) {
@@ -355,7 +478,7 @@ func (s *Server) handleUpload() http.Handler {
 		s.jobs.add(j)
 		_ = s.auditLog(r, baoxue.AuditRecord{Action: "import_start", Object: "job:" + j.ID, Result: "ok",
 			Detail: "kind=" + string(kind)})
-		go s.runImport(j, path, kind)
+		s.jobs.start(func(ctx context.Context) { s.runImport(ctx, j, path, kind) })
 		if r.Header.Get("HX-Request") != "" {
 			w.Header().Set("HX-Redirect", "/imports")
 		}
@@ -401,10 +524,9 @@ func (s *Server) saveUpload(j *job, part *multipart.Part) (string, error) {
 }
 
 // runImport imports one uploaded file; the uploaded file is removed afterwards, the error report
-// kept for download.
-func (s *Server) runImport(j *job, path string, kind baoxue.DatasetKind) {
-	ctx := context.Background()
-	today := baoxue.DateOf(time.Now())
+// kept for download until it expires.
+func (s *Server) runImport(ctx context.Context, j *job, path string, kind baoxue.DatasetKind) {
+	today := baoxue.DateOf(s.now())
 	j.setStage("正在导入")
 	sum, err := ingest.Import(ctx, s.data(), path, kind, ingest.ImportOptions{Tree: s.cfg.Tree, Today: today,
 		Importer: j.Owner, Progress: j.progress})
@@ -465,6 +587,7 @@ func (s *Server) handleImportJob() http.Handler {
 // covers the uploader's may fetch it, and each download is audited.
 func (s *Server) handleImportReport() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.jobs.expire(s.now())
 		j := s.jobs.get(r.PathValue("id"))
 		if j == nil || !j.visibleTo(userOf(r)) {
 			s.notFound(w, r)

@@ -450,6 +450,9 @@ func (s *Server) handleLedgerExport() http.Handler {
 			s.storeFailure(w, r, err)
 			return
 		}
+		// A large export spills to a temporary file (excelize's stream writer), with the rows as
+		// exported: Close removes it.
+		defer file.Close()
 		detail := "filter=" + q.values(0).Encode() + fmt.Sprintf(" rows=%d unmasked=%v", n, unmasked)
 		if unmasked {
 			detail += " reason=" + reason
@@ -470,8 +473,13 @@ var exportHeader = []string{"序号", "乡镇(街道)", "村(社区)", "姓名",
 
 // exportXLSX builds the workbook in a stream. Every value is a string cell; one that Excel could
 // read as a formula (= + - @, tab, CR at the start) gets the quote prefix as well.
-func (s *Server) exportXLSX(r *http.Request, f store.LedgerFilter, run *store.Run, unmasked bool) (*excelize.File, int, error) {
+func (s *Server) exportXLSX(r *http.Request, f store.LedgerFilter, run *store.Run, unmasked bool) (_ *excelize.File, _ int, err error) {
 	x := excelize.NewFile()
+	defer func() {
+		if err != nil {
+			x.Close()
+		}
+	}()
 	sheet := "台账"
 	if err := x.SetSheetName("Sheet1", sheet); err != nil {
 		return nil, 0, err

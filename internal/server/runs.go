@@ -160,12 +160,11 @@ func (s *Server) handleStartRun() http.Handler {
 			s.renderRuns(w, r, http.StatusConflict, "已有比对正在进行，请等它完成后再发起")
 			return
 		}
-		j := &job{ID: newJobID(), Kind: "compare", Label: asOf.String(), Owner: userOf(r).Username, Scope: scopeOf(r),
-			Started: time.Now()}
+		j := &job{ID: newJobID(), Kind: "compare", Label: asOf.String(), Owner: userOf(r).Username, Scope: scopeOf(r)}
 		s.jobs.add(j)
 		_ = s.auditLog(r, baoxue.AuditRecord{Action: "compare_start", Object: "job:" + j.ID, Result: "ok", Detail: "as_of=" + asOf.String()})
-		go func() {
-			id, err := startRun(context.Background(), s.data(), asOf, j.setStage, func(n int64) { j.progress(n, 0) })
+		s.jobs.start(func(ctx context.Context) {
+			id, err := startRun(ctx, s.data(), asOf, j.setStage, func(n int64) { j.progress(n, 0) })
 			j.mu.Lock()
 			j.runID = id
 			j.mu.Unlock()
@@ -175,7 +174,7 @@ func (s *Server) handleStartRun() http.Handler {
 				return
 			}
 			j.finish(nil, "比对完成")
-		}()
+		})
 		http.Redirect(w, r, "/runs", http.StatusSeeOther)
 	})
 }

@@ -50,6 +50,9 @@ type Config struct {
 	// (serve --tls). Requests that arrive over TLS themselves are detected without it. Session
 	// cookies are then Secure and named with the __Host- prefix.
 	SecureCookies bool
+	// WorkDir is where the server makes its private working directory for uploads and error
+	// reports (imports.go); "" means os.TempDir(). The server removes what it made on Close.
+	WorkDir string
 }
 
 // Server serves the web application.
@@ -107,7 +110,7 @@ func New(cfg Config) (*Server, error) {
 		authn:       auth.NewAuthenticator(cfg.Accounts, lockout, cfg.Clock),
 		lockout:     lockout,
 		audit:       audit.NewLogger(cfg.Accounts),
-		jobs:        newJobRegistry(),
+		jobs:        newJobRegistry(cfg.WorkDir, cfg.Clock.Now),
 		docRenderer: sync.OnceValues(notice.NewRenderer),
 	}
 	return srv, nil
@@ -134,15 +137,46 @@ func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) e
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go s.janitor(ctx)
 	select {
 	case err := <-errc:
+		_ = s.Close()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	err = srv.Shutdown(shutdownCtx)
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// janitor deletes expired error reports every ten minutes until ctx ends (pages that list or
+// serve reports also sweep first, so the period only bounds how long a file outlives its term).
+func (s *Server) janitor(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.jobs.expire(s.now())
+		}
+	}
+}
+
+// Close stops the background imports and comparisons (their transactions roll back) and removes
+// the working directory with every upload and error report in it. Serve calls it on shutdown;
+// whoever serves Handler() otherwise calls it when done.
+func (s *Server) Close() error {
+	if err := s.jobs.close(15 * time.Second); err != nil {
+		return fmt.Errorf("remove the working directory: %w", err)
 	}
 	return nil
 }

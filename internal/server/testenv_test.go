@@ -75,7 +75,7 @@ func newEnvOn(t *testing.T, st Store, db *store.DB, clock *testClock, opts ...fu
 	if st == nil {
 		st = &fakeStore{}
 	}
-	cfg := Config{Store: st, Accounts: db, Tree: tree, CountyCode: "622921", Clock: clock}
+	cfg := Config{Store: st, Accounts: db, Tree: tree, CountyCode: "622921", Clock: clock, WorkDir: t.TempDir()}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -83,6 +83,11 @@ func newEnvOn(t *testing.T, st Store, db *store.DB, clock *testClock, opts ...fu
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return &testEnv{t: t, db: db, clock: clock, srv: s, ts: ts, cfg: cfg}
