@@ -294,6 +294,12 @@ func childLength(code string) int {
 // plus suspects (suspected or verifying) past their due date on today. It reads only the open
 // states, through the (state, county_code, due_date) index.
 func (db *DB) Zero(ctx context.Context, u auth.User, code string, today baoxue.Date) (ZeroCount, []ZeroCount, error) {
+	return db.zeroBy(ctx, u, code, today, childLength(code))
+}
+
+// zeroBy is Zero with the regions it breaks the total into given by their code length n (0 for
+// none): the next level for Zero, counties for ZeroCounties.
+func (db *DB) zeroBy(ctx context.Context, u auth.User, code string, today baoxue.Date, n int) (ZeroCount, []ZeroCount, error) {
 	total := ZeroCount{Code: code}
 	q, err := caseScope(u)
 	if err != nil {
@@ -309,7 +315,6 @@ func (db *DB) Zero(ctx context.Context, u auth.User, code string, today baoxue.D
 			q.prefix("c.region_code", code)
 		}
 	}
-	n := childLength(code)
 	group := `''`
 	switch {
 	case n > 0 && n <= 6:
