@@ -184,6 +184,13 @@ func testCaseWalk(t *testing.T, s *suite, st *state) {
 		}
 	}
 
+	// The province's dashboard lists the county with the same figure.
+	pv := s.newTab(t)
+	pv.signIn("province")
+	if d := w.dashZero(pv); d != w.zero {
+		t.Errorf("the province's dashboard gives 临夏县 %d, /zero %d", d, w.zero)
+	}
+
 	// The dropout ledger (辍学学生台账) has the reopened case.
 	b.open("/cases")
 	path, name := b.download(chromedp.Click(chromedp.CSS(`a[href="/cases/export.xlsx"]`)))
@@ -229,8 +236,22 @@ func (w *caseWalk) readZero() int {
 	return n
 }
 
-// expectZero checks that the 动态清零 number moved by delta since the last check, then returns
-// to the case page.
+// dashZero reads the county's 动态清零 number from the 动态清零 list of a dashboard open in b.
+func (w *caseWalk) dashZero(b *tab) int {
+	w.t.Helper()
+	v := b.text(`.zero-list a.zero[data-county="622921"] b`)
+	if v == "已清零" {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(v, "未清零 "), " 人"))
+	if err != nil {
+		w.t.Fatalf("the dashboard's 动态清零 says %q", v)
+	}
+	return n
+}
+
+// expectZero checks that the 动态清零 number moved by delta since the last check, and that the
+// dashboard shows the same number, then returns to the case page.
 func (w *caseWalk) expectZero(step string, delta int) {
 	w.t.Helper()
 	n := w.readZero()
@@ -238,6 +259,10 @@ func (w *caseWalk) expectZero(step string, delta int) {
 		w.t.Errorf("动态清零 after %s: %d, want %d (%+d)", step, n, w.zero+delta, delta)
 	}
 	w.zero = n
+	w.b.open("/")
+	if d := w.dashZero(w.b); d != n {
+		w.t.Errorf("动态清零 after %s: the dashboard says %d, /zero %d", step, d, n)
+	}
 	if w.path != "" {
 		w.b.open(w.path)
 	}

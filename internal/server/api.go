@@ -22,7 +22,7 @@ type apiTally struct {
 	Suspected int64            `json:"suspected"`
 	Dropped   int64            `json:"dropped"` // suspects whose 学籍 says 辍学 (until case files exist)
 	Review    int64            `json:"review"`
-	Zero      bool             `json:"zero"` // 动态清零: no suspect left
+	Zero      bool             `json:"zero"` // no comparison suspect left (动态清零 from cases: /api/v1/zero/{code})
 	Statuses  map[string]int64 `json:"statuses"`
 	Reasons   map[string]int64 `json:"reasons"` // suspects per category (store.SuspectCategories)
 	Poor      map[string]int64 `json:"poor"`    // poverty-flagged entries per status

@@ -66,11 +66,61 @@ func newCaseEnv(t *testing.T) *caseEnv {
 	if _, err := db.SaveRun(ctx, run, func(w *store.LedgerWriter) error {
 		return w.Entry(&baoxue.LedgerEntry{SourceRow: 2, IDNumber: walkChildID, Name: "马小花", Sex: baoxue.Female,
 			BirthDate: "2011-03-05", RegionCode: walkVillage, Status: baoxue.StatusSuspected, SchoolCode: walkSchool,
-			SchoolName: "韩集镇中心小学"})
+			SchoolName: "韩集镇中心小学", Poverty: true, PovertyType: "脱贫户"})
 	}); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.SummarizeRun(ctx, 1); err != nil { // the dashboard's counts
+		t.Fatal(err)
+	}
 	return ce
+}
+
+// card reads a figure of the county's dashboard by its data-card key.
+func (ce *caseEnv) card(t *testing.T, key string) int {
+	t.Helper()
+	r := ce.get(ce.county, "/")
+	m := regexp.MustCompile(`data-card="` + key + `">\s*<div class="label">[^<]*</div>\s*<(?:a|div) class="value"[^>]*>(\d+)<`).FindStringSubmatch(r.body)
+	if r.status != 200 || m == nil {
+		t.Fatalf("dashboard card %s: %d\n%s", key, r.status, r.body)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+var dashZeroRE = regexp.MustCompile(`data-county="622921"><span>临夏县</span><b>(已清零|未清零 (\d+) 人)</b>`)
+
+// dashZero reads the county's 动态清零 figure from the dashboard's list: what /zero shows.
+func (ce *caseEnv) dashZero(t *testing.T) int {
+	t.Helper()
+	r := ce.get(ce.county, "/")
+	m := dashZeroRE.FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatalf("dashboard has no 动态清零 entry for the county:\n%s", r.body)
+	}
+	n, _ := strconv.Atoi(m[2])
+	if n == 0 && m[1] != "已清零" {
+		t.Fatalf("dashboard says %q", m[1])
+	}
+	return n
+}
+
+// dashboard checks the county dashboard's case figures against what the walk has done, and its
+// 动态清零 against the /zero page's.
+func (ce *caseEnv) dashboard(t *testing.T, step string, dropped, returned, poor int) {
+	t.Helper()
+	if got := ce.card(t, "dropped"); got != dropped {
+		t.Errorf("%s: dashboard 辍学未返校 %d, want %d", step, got, dropped)
+	}
+	if got := ce.card(t, "returned"); got != returned {
+		t.Errorf("%s: dashboard 本学期已复学 %d, want %d", step, got, returned)
+	}
+	if got := ce.card(t, "returned_poor"); got != poor {
+		t.Errorf("%s: dashboard 其中脱贫家庭 %d, want %d", step, got, poor)
+	}
+	if d, z := ce.dashZero(t), ce.zero(t); d != z {
+		t.Errorf("%s: dashboard 动态清零 %d, /zero %d", step, d, z)
+	}
 }
 
 var zeroOpenRE = regexp.MustCompile(`id="zero-open">(\d+)<`)
@@ -167,6 +217,7 @@ func TestCaseWalk(t *testing.T) {
 	if c.State != baoxue.CaseSuspected || ce.zero(t) != 0 {
 		t.Fatalf("after sync: %s, zero %d", c.State, ce.zero(t))
 	}
+	ce.dashboard(t, "after sync", 0, 0, 0)
 	if r := ce.get(ce.other, base); r.status != 404 {
 		t.Errorf("another county opens the case: %d", r.status)
 	}
@@ -179,12 +230,14 @@ func TestCaseWalk(t *testing.T) {
 	if n := ce.zero(t); n != 1 {
 		t.Errorf("overdue suspect: zero %d", n)
 	}
+	ce.dashboard(t, "overdue suspect", 0, 0, 0)
 	// A school may not dispatch or confirm what it cannot see; the cadre confirms.
 	ce.step(t, ce.cadre, base+"/transition", "to", "confirmed", "version", "2", "dropout_date", "2025-08-25",
 		"reasons", "work", "reasons", "guardian_attitude", "note", "入户核实，随父母外出务工")
 	if n := ce.zero(t); n != 1 {
 		t.Errorf("confirmed: zero %d", n)
 	}
+	ce.dashboard(t, "confirmed", 1, 0, 0)
 	ce.step(t, ce.township, base+"/transition", "to", "persuading", "version", "3", "cadre", "c-cadre")
 	// The phone form and a visit with a photo.
 	if r := ce.get(ce.cadre, base+"/visit"); r.status != 200 || !strings.Contains(r.body, `capture="environment"`) {
@@ -249,6 +302,7 @@ func TestCaseWalk(t *testing.T) {
 	if n := ce.zero(t); n != 0 {
 		t.Errorf("returned: zero %d", n)
 	}
+	ce.dashboard(t, "returned", 0, 1, 1)
 	cur, _ := ce.db.Case(context.Background(), ce.accounts["c-county"].User, c.ID)
 	rec := store.Recommendation(cur)
 	ce.step(t, ce.school, base+"/transition", "to", "monitoring", "version", "9", "placement", rec.Code)
@@ -261,6 +315,11 @@ func TestCaseWalk(t *testing.T) {
 			"date", ce.today(), "note", "在校")
 		version++
 	}
+	// 180 days on, a new semester (spring, from 1 March) has begun: the return was last semester's.
+	if today := ce.today(); today < "2026-03-01" {
+		t.Fatalf("the walk is on %s, want the spring semester", today)
+	}
+	ce.dashboard(t, "next semester", 0, 0, 0)
 	ce.step(t, ce.county, base+"/transition", "to", "closed", "version", strconv.Itoa(version), "note", "跟踪期满，销号")
 	version++
 	if cur, _ := ce.db.Case(context.Background(), ce.accounts["c-county"].User, c.ID); cur.State != baoxue.CaseClosed {
@@ -273,6 +332,7 @@ func TestCaseWalk(t *testing.T) {
 	if n := ce.zero(t); n != 1 {
 		t.Errorf("re-dropout: zero %d", n)
 	}
+	ce.dashboard(t, "re-dropout", 1, 0, 0)
 	page = ce.get(ce.county, base)
 	for _, want := range []string{"再次辍学（原复学时间", "销号", "第 1 次跟踪回访", "制发劝返复学通知书 临教劝〔2025〕1号"} {
 		if !strings.Contains(page.body, want) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -12,9 +13,11 @@ import (
 )
 
 // The dashboard (issue 5 item 4): one region of the user's scope, from the province down to a
-// village, in one comparison run. The numbers come from store.SummarizeRun's per-region counts;
-// the charts fetch the same numbers as JSON from /api/v1/dashboard/{code} (static/app.js), because
-// the CSP forbids inline script.
+// village, in one comparison run. The comparison's numbers come from store.SummarizeRun's
+// per-region counts; the charts fetch the same numbers as JSON from /api/v1/dashboard/{code}
+// (static/app.js), because the CSP forbids inline script. The case figures — dropouts not yet
+// back, children back this semester, 动态清零 per county — are live from the case store, from
+// the same queries as the 动态清零 page (store.Zero, ZeroCounties, Returned).
 
 // storeFailure answers a store error: not found (or outside the scope) as 404, bad input as 400,
 // anything else as 500.
@@ -100,8 +103,7 @@ type cardView struct {
 	Label string
 	Value int64
 	Note  string // shown under the figure
-	Href  string // the ledger behind the figure
-	Empty string // shown instead of the value when set ("尚无个案数据")
+	Href  string // the ledger or page behind the figure
 	Alert bool
 }
 
@@ -110,7 +112,6 @@ type areaRow struct {
 	Code, Name                          string
 	Total, Enrolled, Suspected, Dropped int64
 	Review, Poor                        int64
-	Zero                                bool // 动态清零: no suspect left
 	DashHref, LedgerHref, SuspectsHref  string
 }
 
@@ -127,7 +128,7 @@ type dashboardPage struct {
 	Changes   *store.Changes
 	Areas     []areaRow
 	AreaLabel string
-	Counties  []areaRow // 动态清零 per county
+	Counties  []zeroRow // 动态清零 per county, from the cases
 	ChartSrc  string
 	LedgerURL string
 	Note      string
@@ -220,6 +221,16 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, code string) 
 		s.storeFailure(w, r, err)
 		return
 	}
+	cf, err := s.caseFigures(r, code)
+	if err != nil {
+		s.storeFailure(w, r, err)
+		return
+	}
+	zeroHref := ""
+	if code != "" {
+		zeroHref = "/zero?region=" + code
+	}
+	open := cf.zero.Open() - cf.zero.OverdueSuspects
 	suspects := t.Status[baoxue.StatusSuspected]
 	p.Cards = []cardView{
 		{Key: "total", Label: "适龄儿童少年", Value: t.Total, Href: ledger},
@@ -227,10 +238,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, code string) 
 			" · 外地 " + num(t.Status[baoxue.StatusEnrolledElsewhere]) + " · 送教 " + num(t.Status[baoxue.StatusHomeTaught])},
 		{Key: "suspected", Label: "疑似失学辍学", Value: suspects, Href: ledger + "&status=suspected", Alert: suspects > 0,
 			Note: "另有待人工确认 " + num(t.Status[baoxue.StatusReview]) + " 人"},
-		{Key: "dropped", Label: "辍学未返校", Value: t.Category[store.CategoryDropped], Alert: t.Category[store.CategoryDropped] > 0,
-			Href: ledger + "&status=suspected&category=dropped", Note: "暂按学籍状态为“辍学”的疑似对象统计；个案建档（核查确认）上线后按个案状态统计"},
-		{Key: "returned", Label: "本学期已复学", Empty: "尚无个案数据", Note: "复学登记随个案管理上线"},
-		{Key: "returned_poor", Label: "其中脱贫家庭", Empty: "尚无个案数据", Note: "疑似对象中脱贫家庭 " + num(t.Poor[baoxue.StatusSuspected]) + " 人"},
+		{Key: "dropped", Label: "辍学未返校", Value: int64(open), Alert: open > 0, Href: zeroHref,
+			Note: fmt.Sprintf("确认辍学的个案：待劝返 %d · 劝返中 %d · 依法控辍 %d · 失联 %d；比对中学籍为辍学的疑似 %d 人", cf.zero.Confirmed,
+				cf.zero.Persuading, cf.zero.Legal, cf.zero.Unreachable, t.Category[store.CategoryDropped])},
+		{Key: "returned", Label: "本学期已复学", Value: int64(cf.returned),
+			Note: "自 " + cf.semester.String() + " 起复学的个案，含巩固跟踪中和已销号的"},
+		{Key: "returned_poor", Label: "其中脱贫家庭", Value: int64(cf.poor),
+			Note: "脱贫户、监测户的子女；比对疑似对象中脱贫家庭 " + num(t.Poor[baoxue.StatusSuspected]) + " 人"},
 		{Key: "invalid_id", Label: "身份证号无效（待修正）", Value: t.Status[baoxue.StatusInvalidID], Href: ledger + "&status=invalid_id"},
 	}
 	if !scope.IsSchool() {
@@ -238,7 +252,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, code string) 
 			s.storeFailure(w, r, err)
 			return
 		}
-		if err := s.dashboardAreas(r, &p, run, code); err != nil {
+		if err := s.dashboardAreas(r, &p, run, code, cf); err != nil {
 			s.storeFailure(w, r, err)
 			return
 		}
@@ -251,8 +265,52 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, code string) 
 
 func num(n int64) string { return strconv.FormatInt(n, 10) }
 
+// caseFigures are the dashboard's numbers from the case store for one region ("" for a school's
+// pupils), on today.
+type caseFigures struct {
+	zero           store.ZeroCount   // 动态清零 of the region
+	counties       []store.ZeroCount // by county, for a province or prefecture
+	semester       baoxue.Date       // the first day of the current semester
+	returned, poor int               // cases back at school since then, and of them poor-family
+}
+
+// semesterStart is the first day of the semester d falls in. The school year begins on
+// 1 September (DESIGN §6) and its second semester on 1 March: from 1 September to the end of
+// February is the autumn semester, from 1 March to 31 August the spring one (the summer holiday
+// belongs to the semester before it, whose returns it still shows).
+func semesterStart(d baoxue.Date) baoxue.Date {
+	y, m := d.Year(), d.Month()
+	switch {
+	case m >= 9:
+		return baoxue.MakeDate(y, 9, 1)
+	case m >= 3:
+		return baoxue.MakeDate(y, 3, 1)
+	}
+	return baoxue.MakeDate(y-1, 9, 1)
+}
+
+// caseFigures reads the case figures: at most two aggregate queries (store.Returned, and
+// store.Zero or, above the county, store.ZeroCounties, which breaks the same figure down by county).
+func (s *Server) caseFigures(r *http.Request, code string) (caseFigures, error) {
+	ctx := r.Context()
+	u := userOf(r).User
+	db := s.data()
+	today := s.today()
+	cf := caseFigures{semester: semesterStart(today)}
+	var err error
+	if cf.returned, cf.poor, err = db.Returned(ctx, u, code, cf.semester, today); err != nil {
+		return cf, err
+	}
+	if code != "" && store.Depth(code) < 3 {
+		cf.zero, cf.counties, err = db.ZeroCounties(ctx, u, code, today)
+	} else {
+		cf.zero, _, err = db.Zero(ctx, u, code, today)
+	}
+	return cf, err
+}
+
 // dashboardAreas fills the table of child regions and the 动态清零 list of counties.
-func (s *Server) dashboardAreas(r *http.Request, p *dashboardPage, run *store.Run, code string) error {
+func (s *Server) dashboardAreas(r *http.Request, p *dashboardPage, run *store.Run, code string, cf caseFigures) error {
 	ctx := r.Context()
 	scope := scopeOf(r)
 	db := s.data()
@@ -262,7 +320,7 @@ func (s *Server) dashboardAreas(r *http.Request, p *dashboardPage, run *store.Ru
 		return areaRow{Code: c, Name: s.regionName(c), Total: t.Total, Enrolled: t.Enrolled(),
 			Suspected: t.Status[baoxue.StatusSuspected], Dropped: t.Category[store.CategoryDropped],
 			Review: t.Status[baoxue.StatusReview], Poor: t.Poor[baoxue.StatusSuspected],
-			Zero: t.Status[baoxue.StatusSuspected] == 0, DashHref: "/dash/" + c + "?run=" + num(run.ID),
+			DashHref:   "/dash/" + c + "?run=" + num(run.ID),
 			LedgerHref: base, SuspectsHref: base + "&status=suspected"}
 	}
 	if depth < 5 {
@@ -279,20 +337,29 @@ func (s *Server) dashboardAreas(r *http.Request, p *dashboardPage, run *store.Ru
 			p.Areas = append(p.Areas, ar)
 		}
 	}
+	zero := func(z store.ZeroCount) zeroRow {
+		return zeroRow{ZeroCount: z, Name: s.regionName(z.Code), Open: z.Open(), AtZero: z.Open() == 0, Href: "/zero?region=" + z.Code}
+	}
 	switch {
 	case depth == 3:
-		t, err := db.RegionTally(ctx, scope, run.ID, code)
-		if err != nil {
-			return err
-		}
-		p.Counties = []areaRow{row(code, t)}
+		z := cf.zero
+		z.Code = code
+		p.Counties = []zeroRow{zero(z)}
 	case depth < 3:
+		// Every county with comparison data or cases; one without open cases is at zero.
 		counties, err := db.SubregionTallies(ctx, scope, run.ID, code, 3)
 		if err != nil {
 			return err
 		}
-		for _, c := range sortedKeys(counties) {
-			p.Counties = append(p.Counties, row(c, counties[c]))
+		byCode := map[string]store.ZeroCount{}
+		for c := range counties {
+			byCode[c] = store.ZeroCount{Code: c}
+		}
+		for _, z := range cf.counties {
+			byCode[z.Code] = z
+		}
+		for _, c := range sortedKeys(byCode) {
+			p.Counties = append(p.Counties, zero(byCode[c]))
 		}
 	}
 	return nil
