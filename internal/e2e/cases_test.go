@@ -110,6 +110,8 @@ func testCaseWalk(t *testing.T, s *suite, st *state) {
 	})
 	w.state("劝返中")
 	w.expectZero("persuading", 0)
+	// An officer who is the case's 包抓 cadre keeps it in 我的任务 while persuading.
+	w.taskOnPhone(verifier, "劝返走访")
 	w.visitOnPhone(verifier)
 	b.open(w.path)
 	if h := b.texts("h2"); !strings.Contains(strings.Join(h, " "), "劝返走访 1 次") {

@@ -96,8 +96,10 @@ const MaxTasks = 300
 
 // Tasks is u's task list on today, most urgent first: for a cadre the cases assigned to them;
 // for a school its pupils' cases from verification to the last checkpoint; for officers the
-// cases awaiting an officer's step (dispatch, cadre, legal ladder, closing) and everything
-// overdue in their area. Province and prefecture officers have no tasks.
+// cases awaiting an officer's step (dispatch, cadre, legal ladder, closing), everything overdue
+// in their area, and the cases they are assigned to themselves as verifier or 包抓 cadre (a
+// township officer is often the cadre who visits the family). Province and prefecture officers
+// have no tasks.
 func (db *DB) Tasks(ctx context.Context, u auth.User, today baoxue.Date) ([]Task, error) {
 	actor := casework.ActorOf(u.Role, u.Scope)
 	if actor == "" {
@@ -112,7 +114,9 @@ func (db *DB) Tasks(ctx context.Context, u auth.User, today baoxue.Date) ([]Task
 		q.where = append(q.where, `c.state IN `+openStates, `c.state <> 'suspected'`)
 	default:
 		t := q.arg(int64(today))
+		me := q.arg(u.Username)
 		q.where = append(q.where, `c.state IN `+openStates, `(c.state IN ('suspected', 'confirmed', 'legal')
+			OR c.cadre = `+me+` OR c.verifier = `+me+`
 			OR (c.due_date > 0 AND c.due_date < `+t+`)
 			OR (c.state = 'monitoring' AND NOT EXISTS (SELECT 1 FROM case_checkpoints k WHERE k.case_id = c.id
 				AND k.watch_round = c.watch_round AND k.result = '')))`)
