@@ -27,16 +27,24 @@ type county struct {
 // loadCounty generates a 临夏县 of rows registry rows.
 func loadCounty(t testing.TB, rows int, seed uint64, profile string) county {
 	t.Helper()
-	ctx := context.Background()
 	dir := t.TempDir()
-	if _, err := gen.GenerateCounty(ctx, dir, rows, seed, profile); err != nil {
+	if _, err := gen.GenerateCounty(context.Background(), dir, rows, seed, profile); err != nil {
 		t.Fatal(err)
 	}
+	return readCounty(t, dir, ingest.ImportOptions{})
+}
+
+// readCounty reads a generated county's files with ingest.Check; read's SkipOutsideWindow and
+// NoDuplicateCheck are passed on.
+func readCounty(t testing.TB, dir string, read ingest.ImportOptions) county {
+	t.Helper()
+	ctx := context.Background()
 	tree, err := region.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := ingest.ImportOptions{Tree: tree, Today: gen.DefaultAsOfValue, AsOf: gen.DefaultAsOfValue, Importer: "test", Report: "-"}
+	opts := ingest.ImportOptions{Tree: tree, Today: gen.DefaultAsOfValue, AsOf: gen.DefaultAsOfValue, Importer: "test", Report: "-",
+		SkipOutsideWindow: read.SkipOutsideWindow, NoDuplicateCheck: read.NoDuplicateCheck}
 	c := county{dir: dir, truthPath: filepath.Join(dir, "truth.csv")}
 	path := func(k baoxue.DatasetKind) string { return filepath.Join(dir, string(k)+".csv") }
 	check := func(ctx context.Context, k baoxue.DatasetKind, sink ingest.Records) error {

@@ -219,6 +219,8 @@ type run struct {
 	opts       ImportOptions
 	reportPath string
 	report     *ReportWriter
+	// skipOutside: opts.SkipOutsideWindow for a registry
+	skipOutside bool
 }
 
 func newRun(path string, kind baoxue.DatasetKind, opts ImportOptions) (*run, error) {
@@ -234,6 +236,7 @@ func newRun(path string, kind baoxue.DatasetKind, opts ImportOptions) (*run, err
 		r.reportPath = ReportPath(path)
 	}
 	r.cv = newConverter(kind, &tab.Header, opts)
+	r.skipOutside = opts.SkipOutsideWindow && kind == baoxue.KindRegistry
 	r.rows = newReadAhead(tab) // reading and validating on two cores
 	return r, nil
 }
@@ -261,6 +264,11 @@ func (r *run) convertAll(ctx context.Context, sink RecordSink, dups *crossCheck)
 		}
 		if err != nil {
 			return err
+		}
+		if r.skipOutside && r.cv.outsideWindow(row) {
+			r.s.Rows++
+			r.s.Skipped++
+			continue
 		}
 		rec := r.cv.convert(row)
 		if dups == nil {
@@ -346,6 +354,16 @@ type ImportOptions struct {
 	Progress func(done, total int64)
 	// MaxProblems bounds Summary.Problems (default 100); the counts are always complete.
 	MaxProblems int
+	// SkipOutsideWindow (registry only) skips, unconverted, the rows that would not be stored
+	// anyway: those whose raw 出生日期 (yyyymmdd or yyyy-mm-dd) and raw ID birth digits both lie outside the
+	// kept window (the school-age window widened by two cohorts). A row with either signal
+	// missing or malformed is converted as usual, so the records are the same with or without
+	// it; only the problems of skipped rows go uncounted (Summary.Skipped counts the rows). For
+	// comparisons, which want the records and not a validation of every adult.
+	SkipOutsideWindow bool
+	// NoDuplicateCheck turns off the check for an ID repeated within the file (registry rows
+	// whose ID an earlier row had are then stored, not dropped with DUPLICATE_ID).
+	NoDuplicateCheck bool
 }
 
 func (o ImportOptions) maxProblems() int {
@@ -367,6 +385,7 @@ type Summary struct {
 	Rejected         int            `json:"rejected"`
 	Warnings         int            `json:"warnings"`
 	Stored           int            `json:"stored"`
+	Skipped          int            `json:"skipped,omitempty"` // rows left unread by SkipOutsideWindow
 	ErrorsByCode     map[string]int `json:"errors_by_code"`
 	Seconds          float64        `json:"seconds"`
 	Report           string         `json:"report,omitempty"`
@@ -467,6 +486,7 @@ type converter struct {
 	asOf        baoxue.Date
 	first, last baoxue.Date // registry: birth dates kept
 	seen        map[uint64]int
+	noDups      bool // ImportOptions.NoDuplicateCheck
 	problems    []rowProblem
 	col         [numFields]int // the header's column of each field, -1 if absent
 	// keyID is the valid ID number of the record convert returned ("" if none), keyStatus its
@@ -555,7 +575,7 @@ func newConverter(kind baoxue.DatasetKind, h *Header, o ImportOptions) *converte
 	}
 	c := &converter{kind: kind, h: h, required: req, ids: idcard.NewValidator(o.Tree.Address(), o.Today),
 		dates: normalize.DateParser{Today: o.Today}, tree: o.Tree, asOf: asOf, first: first, last: last,
-		seen: map[uint64]int{}}
+		seen: map[uint64]int{}, noDups: o.NoDuplicateCheck}
 	for f := range c.col {
 		c.col[f] = h.Index(Field(f))
 	}
@@ -796,7 +816,7 @@ func (c *converter) person(r Row) record {
 		return record{}
 	case p.BirthDate != 0 && (p.BirthDate < c.first || p.BirthDate > c.last):
 		return record{} // an adult or a baby: counted, not kept
-	case idOK && c.duplicate(r, num):
+	case idOK && !c.noDups && c.duplicate(r, num):
 		return record{}
 	}
 	c.keyID, c.keyStatus = p.IDNumber, p.Status
@@ -910,7 +930,7 @@ func (c *converter) poverty(r Row) record {
 	switch {
 	case p.IDNumber == "" && p.Name == "":
 		return record{}
-	case idOK && c.duplicate(r, num):
+	case idOK && !c.noDups && c.duplicate(r, num):
 		return record{}
 	}
 	c.keyID = p.IDNumber
@@ -987,7 +1007,7 @@ func (c *converter) disability(r Row) record {
 	switch {
 	case d.IDNumber == "" && d.Name == "":
 		return record{}
-	case idOK && c.duplicate(r, num):
+	case idOK && !c.noDups && c.duplicate(r, num):
 		return record{}
 	}
 	c.keyID = d.IDNumber

@@ -1,0 +1,44 @@
+package compare
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/baoxue/baoxue/internal/gen"
+	"github.com/baoxue/baoxue/internal/ingest"
+)
+
+// TestReadShortcutsKeepTheLedger: the registry read with ingest's SkipOutsideWindow (rows of
+// adults skipped before conversion) and NoDuplicateCheck gives byte for byte the ledger of the
+// full validation, on generated realistic and hard counties of several seeds.
+func TestReadShortcutsKeepTheLedger(t *testing.T) {
+	rows, seeds := 20_000, 3
+	if testing.Short() {
+		seeds = 1
+	}
+	for _, profile := range []string{gen.ProfileRealistic, gen.ProfileHard} {
+		for seed := uint64(1); seed <= uint64(seeds); seed++ {
+			t.Run(fmt.Sprintf("%s/seed%d", profile, seed), func(t *testing.T) {
+				dir := t.TempDir()
+				if _, err := gen.GenerateCounty(context.Background(), dir, rows, seed, profile); err != nil {
+					t.Fatal(err)
+				}
+				full := readCounty(t, dir, ingest.ImportOptions{})
+				want := encode(t, full, Options{})
+				for _, read := range []ingest.ImportOptions{
+					{SkipOutsideWindow: true},
+					{NoDuplicateCheck: true},
+					{SkipOutsideWindow: true, NoDuplicateCheck: true},
+				} {
+					got := encode(t, readCounty(t, dir, read), Options{})
+					if !bytes.Equal(got, want) {
+						t.Errorf("skip outside window %v, no duplicate check %v: the ledger differs (%d bytes, want %d)",
+							read.SkipOutsideWindow, read.NoDuplicateCheck, len(got), len(want))
+					}
+				}
+			})
+		}
+	}
+}
