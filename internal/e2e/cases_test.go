@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
@@ -128,6 +130,13 @@ func testCaseWalk(t *testing.T, s *suite, st *state) {
 	notice := w.issue("劝返复学通知书", "临夏县教育局")
 	w.printDocument(notice, "劝返复学通知书", w.school)
 	w.serve()
+	// "逾期未改正" only once the notice's deadline has passed: not offered within it. The walk
+	// cannot wait the days out, so it moves the deadline into the past in the database.
+	last := `#legal-steps > li:last-child form[action$="/outcome"] select[name=outcome] option`
+	if opts := strings.Join(b.attrs(last, "value"), " "); strings.Contains(opts, "not_complied") || !strings.Contains(opts, "complied") {
+		t.Errorf("within the deadline the outcome form offers %q", opts)
+	}
+	w.lapse(notice)
 	w.outcome("not_complied")
 	order := w.issue("责令限期改正通知书", "临夏县教育局")
 	w.printDocument(order, "责令限期改正通知书", "义务教育法", "第五十八条", notice, w.school)
@@ -448,6 +457,30 @@ func (w *caseWalk) serve() {
 		chromedp.SetValue(chromedp.CSS(form+` select[name=how]`), "direct"),
 	)
 	w.submit(form, "登记送达")
+}
+
+// lapse moves the deadline of the legal document docNo to yesterday, as if its term had run out,
+// and reloads the case page.
+func (w *caseWalk) lapse(docNo string) {
+	w.t.Helper()
+	today, err := time.Parse(time.DateOnly, w.today)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	y := today.AddDate(0, 0, -1)
+	db, err := sql.Open("sqlite", "file:"+w.s.db+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer db.Close()
+	res, err := db.Exec(`UPDATE case_legal SET deadline = ? WHERE doc_no = ?`, y.Year()*10000+int(y.Month())*100+y.Day(), docNo)
+	if err != nil {
+		w.t.Fatalf("moving the deadline of %s: %v", docNo, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		w.t.Fatalf("moving the deadline of %s: %d rows", docNo, n)
+	}
+	w.b.open(w.path)
 }
 
 // outcome records the last legal document's outcome.

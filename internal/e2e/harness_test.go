@@ -42,6 +42,7 @@ const (
 // suite is the server and the browser the subtests share.
 type suite struct {
 	base      string          // http://127.0.0.1:port, no trailing slash
+	db        string          // the demo's SQLite file, for the rare step a browser cannot take
 	browser   context.Context // the browser's first tab; new tabs are made from it
 	serverLog *lockedBuffer   // the demo's stderr: startup, accounts, warnings
 	chromeLog *lockedBuffer   // Chromium's stdout and stderr
@@ -88,7 +89,7 @@ func startSuite(t *testing.T) *suite {
 	t.Helper()
 	exe := chromiumPath(t)
 	s := &suite{serverLog: &lockedBuffer{}, chromeLog: &lockedBuffer{}, artifacts: os.Getenv("BAOXUE_E2E_ARTIFACTS")}
-	s.base = startDemo(t, s.serverLog)
+	s.base, s.db = startDemo(t, s.serverLog)
 
 	// The user data directory is made before the allocator, so that its removal (a cleanup, run
 	// last-in first-out) comes after Chromium has exited.
@@ -133,15 +134,16 @@ func startSuite(t *testing.T) *suite {
 }
 
 // startDemo runs `baoxue demo` (the same wiring a newcomer gets: generated county, imports, demo
-// accounts, web server) on a random loopback port and returns its address. The server stops when
-// t ends.
-func startDemo(t *testing.T, log *lockedBuffer) string {
+// accounts, web server) on a random loopback port and returns its address and database file. The
+// server stops when t ends.
+func startDemo(t *testing.T, log *lockedBuffer) (base, db string) {
 	t.Helper()
 	dir := t.TempDir()
+	db = filepath.Join(dir, "demo.db")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- cli.Run(ctx, []string{"demo", "--db", filepath.Join(dir, "demo.db"), "--rows", demoRows,
+		done <- cli.Run(ctx, []string{"demo", "--db", db, "--rows", demoRows,
 			"--addr", "127.0.0.1:0"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, log)
 	}()
 	t.Cleanup(func() {
@@ -162,7 +164,7 @@ func startDemo(t *testing.T, log *lockedBuffer) string {
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		if u := urlRE.FindString(log.String()); u != "" {
-			return strings.TrimSuffix(u, "/")
+			return strings.TrimSuffix(u, "/"), db
 		}
 		select {
 		case err := <-done:
@@ -172,7 +174,7 @@ func startDemo(t *testing.T, log *lockedBuffer) string {
 		}
 	}
 	t.Fatalf("demo did not start serving within 2 minutes:\n%s", log.String())
-	return ""
+	return "", ""
 }
 
 // serverWorkDir is the name of the directory a server keeps uploads and error reports in, under

@@ -228,6 +228,7 @@ type chainRow struct {
 type legalView struct {
 	store.LegalStep
 	Label, Served, OutcomeLabel string
+	Lapsed                      bool // the deadline has passed: 逾期未改正 may be recorded
 }
 
 type visitView struct {
@@ -325,7 +326,8 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, un
 		p.CanIssue = p.LegalNext != "" && casework.CanIssue(actor, p.LegalNext, recs, today) == nil
 	}
 	for _, l := range d.Legal {
-		lv := legalView{LegalStep: l, Label: baoxue.Label(baoxue.LegalSteps, l.Step), OutcomeLabel: baoxue.Label(casework.LegalOutcomes, l.Outcome)}
+		lv := legalView{LegalStep: l, Label: baoxue.Label(baoxue.LegalSteps, l.Step), OutcomeLabel: baoxue.Label(casework.LegalOutcomes, l.Outcome),
+			Lapsed: l.Deadline.IsZero() || today > l.Deadline}
 		if !l.ServedOn.IsZero() {
 			lv.Served = fmt.Sprintf("%s %s送达 %s", l.ServedOn, baoxue.Label(casework.ServeMethods, l.ServedHow), m.name(l.ServedTo))
 		}

@@ -281,7 +281,20 @@ func TestCaseWalk(t *testing.T) {
 		t.Errorf("another county prints the notice: %d", d.status)
 	}
 	ce.step(t, ce.township, base+"/legal/"+notice+"/serve", "served_to", "马德福", "how", "direct", "date", ce.today())
+	// "逾期未改正" is a fact only after the deadline: refused within it, and not offered.
+	outcome := base + "/legal/" + notice + "/outcome"
+	if r := ce.post(ce.township, outcome, "outcome", "not_complied", "date", ce.today()); r.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.body, "期限届满前不能登记“逾期未改正”") {
+		t.Errorf("not complied within the deadline: %d", r.status)
+	}
+	if page := ce.get(ce.township, base); strings.Contains(page.body, `<option value="not_complied">`) || !strings.Contains(page.body, "届满后方可登记") {
+		t.Error("the case page offers 逾期未改正 within the deadline")
+	}
 	ce.advance(8)
+	if page := ce.get(ce.township, base); !strings.Contains(page.body, `<option value="not_complied">逾期未改正</option>`) {
+		t.Error("the case page does not offer 逾期未改正 after the deadline")
+	}
+	ce.step(t, ce.township, outcome, "outcome", "not_complied", "date", ce.today(), "note", "期限内未送子女返校")
 	ce.step(t, ce.county, base+"/legal", "version", "7", "step", "order", "issuer", "临夏县教育局")
 	legal, _ = ce.db.LegalSteps(context.Background(), c.ID)
 	order := strconv.FormatInt(legal[1].ID, 10)

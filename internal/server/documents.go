@@ -61,6 +61,12 @@ func (s *Server) handleLegalServe() http.Handler {
 }
 
 // handleLegalOutcome records compliance: POST /cases/{id}/legal/{step}/outcome.
+//
+// "逾期未改正" (not complied) states a fact that exists only once the step's deadline has passed,
+// so it is refused for a date on or before the deadline; there is no override. A guardian who
+// refuses outright within the term is recorded in a visit or the case's note; the next rung of the
+// ladder may be issued as soon as the deadline has passed, with or without an outcome
+// (casework.CanIssue), so nothing is gained by recording the refusal early.
 func (s *Server) handleLegalOutcome() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := s.caseOf(w, r)
@@ -71,7 +77,22 @@ func (s *Server) handleLegalOutcome() http.Handler {
 		if !ok {
 			return
 		}
-		if err := s.data().LegalOutcome(r.Context(), s.caseActor(r), id, step, r.FormValue("outcome"), formDate(r, "date"), r.FormValue("note")); err != nil {
+		outcome, on := r.FormValue("outcome"), formDate(r, "date")
+		if outcome == casework.OutcomeNotComplied {
+			steps, err := s.data().LegalSteps(r.Context(), id)
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			for _, l := range steps {
+				if l.ID == step && !l.Deadline.IsZero() && !on.IsZero() && on <= l.Deadline {
+					s.caseFailure(w, r, id, fmt.Errorf("%w: %s的改正期限至 %s，期限届满前不能登记“逾期未改正”；监护人在期限内明确拒绝的，请在走访记录中说明，期限届满后再登记",
+						baoxue.ErrInvalid, baoxue.Label(baoxue.LegalSteps, l.Step), l.Deadline))
+					return
+				}
+			}
+		}
+		if err := s.data().LegalOutcome(r.Context(), s.caseActor(r), id, step, outcome, on, r.FormValue("note")); err != nil {
 			s.caseFailure(w, r, id, err)
 			return
 		}
