@@ -409,6 +409,13 @@ func testReview(t *testing.T, s *suite) {
 	if !strings.Contains(got, "（county，") && !strings.Contains(got, "县教育局") {
 		t.Errorf("child page after the decision does not name who decided:\n%s", got)
 	}
+	// The decision in force is shown, and may be changed (with a reason) from the current choice.
+	if h := b.text("#review-form h3"); h != "更改复核结论" {
+		t.Errorf("after the decision the form says %q, want 更改复核结论", h)
+	}
+	if checked := b.attrs(`#review-form input[name=decision]:checked`, "value"); len(checked) != 1 || checked[0] != "separate" {
+		t.Errorf("the change form starts from %q, want the decision in force (separate)", checked)
+	}
 	// The ledger marks the entry as reviewed.
 	b.open("/ledger?status=review")
 	row := b.texts(fmt.Sprintf(`table.ledger tbody tr:has(a[href=%s]) td:nth-child(6)`, jsString(links[0])))

@@ -415,8 +415,26 @@ func TestBusinessPages(t *testing.T) {
 		if a := e.lastAudit("review_decision"); a.Object != "ledger_entry:"+num(rows[0].ID) {
 			t.Fatalf("review audit %+v", a)
 		}
-		if r := e.get(e.as("county"), path); !strings.Contains(r.body, "确认不是同一人") {
-			t.Fatal("decision not shown")
+		r := e.get(e.as("county"), path)
+		if !strings.Contains(r.body, `id="review-decision">已复核：<b>确认不是同一人</b>`) || !strings.Contains(r.body, "<h3>更改复核结论</h3>") ||
+			!strings.Contains(r.body, `value="separate" checked>`) {
+			t.Fatal("the decision in force is not shown, or no form to change it with the current choice")
+		}
+		// Changing it needs a reason; the audit log keeps the decision it replaces.
+		if r := e.post(e.as("county"), path+"/review", "decision", "link"); r.status != 400 || !strings.Contains(r.body, "更改复核结论须在备注中说明理由") {
+			t.Fatalf("change without a reason = %d", r.status)
+		}
+		if r := e.post(e.as("county"), path+"/review", "decision", "link", "note", "再次核对学籍照片，确为本人"); r.status != http.StatusSeeOther {
+			t.Fatalf("change = %d", r.status)
+		}
+		if d, _ := e.db.ReviewDecisionOf(ctx, rows[0].ID); d.Decision != store.DecisionLink || d.Note != "再次核对学籍照片，确为本人" {
+			t.Fatalf("changed decision %+v", d)
+		}
+		if a := e.lastAudit("review_decision"); a.Detail != "decision=link previous=separate note=再次核对学籍照片，确为本人" {
+			t.Fatalf("change audited as %q", a.Detail)
+		}
+		if r := e.get(e.as("county"), path); !strings.Contains(r.body, "已复核：<b>确认为同一人</b>") {
+			t.Fatal("the changed decision is not shown")
 		}
 		if r := e.post(e.as("county"), "/ledger/"+num(suspect.ID)+"/review", "decision", "link"); r.status != 400 {
 			t.Fatalf("decision on a suspect = %d", r.status)

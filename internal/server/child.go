@@ -93,7 +93,9 @@ func (s *Server) handleUnmask() http.Handler {
 	})
 }
 
-// handleReview records a review decision: POST /ledger/{id}/review, audited.
+// handleReview records a review decision: POST /ledger/{id}/review, audited. A decision may be
+// changed — a second look at the records, a visit — with a reason in the note: the page shows the
+// decision in force, and the audit log keeps every decision with the one it replaced.
 func (s *Server) handleReview() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		row, ok := s.entryOf(w, r)
@@ -105,7 +107,18 @@ func (s *Server) handleReview() http.Handler {
 		if len([]rune(note)) > 500 {
 			note = string([]rune(note)[:500])
 		}
-		err := s.data().DecideReview(r.Context(), scopeOf(r), row.ID, decision, note, userOf(r).Username)
+		prev, err := s.data().ReviewDecisionOf(r.Context(), row.ID)
+		switch {
+		case errors.Is(err, baoxue.ErrNotFound):
+			prev = nil
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		case prev.Decision != decision && len([]rune(note)) < 4:
+			s.renderChild(w, r, row, false, "更改复核结论须在备注中说明理由（至少4个字），理由将记入审计日志。", http.StatusBadRequest)
+			return
+		}
+		err = s.data().DecideReview(r.Context(), scopeOf(r), row.ID, decision, note, userOf(r).Username)
 		if errors.Is(err, baoxue.ErrInvalid) {
 			s.renderChild(w, r, row, false, "复核结论无效："+err.Error(), http.StatusBadRequest)
 			return
@@ -114,8 +127,12 @@ func (s *Server) handleReview() http.Handler {
 			s.storeFailure(w, r, err)
 			return
 		}
+		detail := "decision=" + decision
+		if prev != nil {
+			detail += " previous=" + prev.Decision + " note=" + note
+		}
 		_ = s.auditLog(r, baoxue.AuditRecord{Action: "review_decision", Object: "ledger_entry:" + num(row.ID),
-			Result: "ok", Detail: "decision=" + decision})
+			Result: "ok", Detail: detail})
 		http.Redirect(w, r, "/ledger/"+num(row.ID), http.StatusSeeOther)
 	})
 }
