@@ -11,8 +11,10 @@ import (
 )
 
 // TestReadShortcutsKeepTheLedger: the registry read with ingest's SkipOutsideWindow (rows of
-// adults skipped before conversion) and NoDuplicateCheck gives byte for byte the ledger of the
-// full validation, on generated realistic and hard counties of several seeds.
+// adults skipped before conversion, as file mode does) gives byte for byte the ledger of the
+// full validation, on generated realistic and hard counties of several seeds. (The generated
+// registries' birth columns disagree with the IDs now and then, and the hard profile writes
+// dates as yyyy/m/d; ingest's TestSkipOutsideWindow covers each kind of row.)
 func TestReadShortcutsKeepTheLedger(t *testing.T) {
 	rows, seeds := 20_000, 3
 	if testing.Short() {
@@ -27,16 +29,9 @@ func TestReadShortcutsKeepTheLedger(t *testing.T) {
 				}
 				full := readCounty(t, dir, ingest.ImportOptions{})
 				want := encode(t, full, Options{})
-				for _, read := range []ingest.ImportOptions{
-					{SkipOutsideWindow: true},
-					{NoDuplicateCheck: true},
-					{SkipOutsideWindow: true, NoDuplicateCheck: true},
-				} {
-					got := encode(t, readCounty(t, dir, read), Options{})
-					if !bytes.Equal(got, want) {
-						t.Errorf("skip outside window %v, no duplicate check %v: the ledger differs (%d bytes, want %d)",
-							read.SkipOutsideWindow, read.NoDuplicateCheck, len(got), len(want))
-					}
+				got := encode(t, readCounty(t, dir, ingest.ImportOptions{SkipOutsideWindow: true}), Options{})
+				if !bytes.Equal(got, want) {
+					t.Errorf("with SkipOutsideWindow the ledger differs (%d bytes, want %d)", len(got), len(want))
 				}
 			})
 		}

@@ -361,9 +361,6 @@ type ImportOptions struct {
 	// it; only the problems of skipped rows go uncounted (Summary.Skipped counts the rows). For
 	// comparisons, which want the records and not a validation of every adult.
 	SkipOutsideWindow bool
-	// NoDuplicateCheck turns off the check for an ID repeated within the file (registry rows
-	// whose ID an earlier row had are then stored, not dropped with DUPLICATE_ID).
-	NoDuplicateCheck bool
 }
 
 func (o ImportOptions) maxProblems() int {
@@ -486,7 +483,6 @@ type converter struct {
 	asOf        baoxue.Date
 	first, last baoxue.Date // registry: birth dates kept
 	seen        map[uint64]int
-	noDups      bool // ImportOptions.NoDuplicateCheck
 	problems    []rowProblem
 	col         [numFields]int // the header's column of each field, -1 if absent
 	// keyID is the valid ID number of the record convert returned ("" if none), keyStatus its
@@ -575,7 +571,7 @@ func newConverter(kind baoxue.DatasetKind, h *Header, o ImportOptions) *converte
 	}
 	c := &converter{kind: kind, h: h, required: req, ids: idcard.NewValidator(o.Tree.Address(), o.Today),
 		dates: normalize.DateParser{Today: o.Today}, tree: o.Tree, asOf: asOf, first: first, last: last,
-		seen: map[uint64]int{}, noDups: o.NoDuplicateCheck}
+		seen: map[uint64]int{}}
 	for f := range c.col {
 		c.col[f] = h.Index(Field(f))
 	}
@@ -816,7 +812,7 @@ func (c *converter) person(r Row) record {
 		return record{}
 	case p.BirthDate != 0 && (p.BirthDate < c.first || p.BirthDate > c.last):
 		return record{} // an adult or a baby: counted, not kept
-	case idOK && !c.noDups && c.duplicate(r, num):
+	case idOK && c.duplicate(r, num):
 		return record{}
 	}
 	c.keyID, c.keyStatus = p.IDNumber, p.Status
@@ -930,7 +926,7 @@ func (c *converter) poverty(r Row) record {
 	switch {
 	case p.IDNumber == "" && p.Name == "":
 		return record{}
-	case idOK && !c.noDups && c.duplicate(r, num):
+	case idOK && c.duplicate(r, num):
 		return record{}
 	}
 	c.keyID = p.IDNumber
@@ -1007,7 +1003,7 @@ func (c *converter) disability(r Row) record {
 	switch {
 	case d.IDNumber == "" && d.Name == "":
 		return record{}
-	case idOK && !c.noDups && c.duplicate(r, num):
+	case idOK && c.duplicate(r, num):
 		return record{}
 	}
 	c.keyID = d.IDNumber
