@@ -18,6 +18,7 @@ type fileInput struct {
 	Kind     string         `json:"kind"`
 	File     string         `json:"file"`
 	Rows     int            `json:"rows"`
+	Skipped  int            `json:"skipped,omitempty"` // registry rows outside the window, not validated
 	Rejected int            `json:"rejected"`
 	Warnings int            `json:"warnings"`
 	Errors   map[string]int `json:"errors_by_code,omitempty"`
@@ -57,7 +58,7 @@ func fileInputs(ctx context.Context, env *Env, f *compareFlags, tree *region.Tre
 			return fmt.Errorf("%s：没有数据行（只有表头）: %w", filepath.Base(path), baoxue.ErrInvalid)
 		}
 		mu.Lock()
-		done[kind] = fileInput{Kind: string(kind), File: path, Rows: s.Rows, Rejected: s.Rejected,
+		done[kind] = fileInput{Kind: string(kind), File: path, Rows: s.Rows, Skipped: s.Skipped, Rejected: s.Rejected,
 			Warnings: s.Warnings, Errors: s.ErrorsByCode}
 		mu.Unlock()
 		return nil
