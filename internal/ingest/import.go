@@ -447,7 +447,7 @@ const (
 	CodeVillageCode   = "VILLAGE_CODE"   // error: a village list row whose code is not a village
 )
 
-// maxTrackedIDs bounds the duplicate check (~40 bytes per ID).
+// maxTrackedIDs bounds the duplicate check (12 to 24 bytes per ID, see idTable).
 const maxTrackedIDs = 8_000_000
 
 // rowProblem is a problem found in the current row.
@@ -482,7 +482,7 @@ type converter struct {
 	tree        *region.Tree
 	asOf        baoxue.Date
 	first, last baoxue.Date // registry: birth dates kept
-	seen        map[uint64]int
+	seen        idTable
 	problems    []rowProblem
 	col         [numFields]int // the header's column of each field, -1 if absent
 	// keyID is the valid ID number of the record convert returned ("" if none), keyStatus its
@@ -571,7 +571,7 @@ func newConverter(kind baoxue.DatasetKind, h *Header, o ImportOptions) *converte
 	}
 	c := &converter{kind: kind, h: h, required: req, ids: idcard.NewValidator(o.Tree.Address(), o.Today),
 		dates: normalize.DateParser{Today: o.Today}, tree: o.Tree, asOf: asOf, first: first, last: last,
-		seen: map[uint64]int{}}
+	}
 	for f := range c.col {
 		c.col[f] = h.Index(Field(f))
 	}
@@ -730,12 +730,9 @@ func (c *converter) label(f Field) string {
 // duplicate remembers an ID and reports whether an earlier row had it.
 func (c *converter) duplicate(r Row, num idcard.Number) bool {
 	key := num.Pack()
-	if first, ok := c.seen[key]; ok {
+	if first, ok := c.seen.firstRow(key, r.Number); ok {
 		c.problem(FieldIDNumber, CodeDuplicateID, true, fmt.Sprintf("与第 %d 行的身份证号相同；请核对是否重复登记", first))
 		return true
-	}
-	if len(c.seen) < maxTrackedIDs {
-		c.seen[key] = r.Number
 	}
 	return false
 }

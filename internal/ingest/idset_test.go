@@ -1,0 +1,70 @@
+package ingest
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestIDTable: every key reports the row it was first seen on, through several resizes, with
+// keys that differ only in their last digits (one county's IDs) and keys that collide in the
+// table's slots.
+func TestIDTable(t *testing.T) {
+	var tab idTable
+	want := map[uint64]int{}
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := uint64(62292120150304001) * 11
+	for row := 2; row < 50_000; row++ {
+		var key uint64
+		switch row % 3 {
+		case 0:
+			key = base + uint64(row%7000) // repeats
+		case 1:
+			key = 1 + rng.Uint64N(1<<40)
+		default:
+			key = uint64(row) << 40 // same low bits
+		}
+		first, dup := tab.firstRow(key, row)
+		w, seen := want[key]
+		if dup != seen || (seen && first != w) {
+			t.Fatalf("row %d key %d: got (%d, %v), want (%d, %v)", row, key, first, dup, w, seen)
+		}
+		if !seen {
+			want[key] = row
+		}
+	}
+	if tab.n != len(want) {
+		t.Errorf("%d keys held, want %d", tab.n, len(want))
+	}
+	if len(tab.keys) < idTableMinSize*4 {
+		t.Errorf("table of %d slots: the test did not resize it", len(tab.keys))
+	}
+}
+
+// BenchmarkIDTable: the duplicate check's cost per ID at county-to-province sizes (new IDs,
+// the common case), against a Go map.
+func BenchmarkIDTable(b *testing.B) {
+	const n = 1 << 20
+	keys := make([]uint64, n)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range keys {
+		keys[i] = 62292120100101000*11 + rng.Uint64N(1e12)
+	}
+	b.Run("idTable", func(b *testing.B) {
+		for b.Loop() {
+			var tab idTable
+			for i, k := range keys {
+				tab.firstRow(k, i)
+			}
+		}
+	})
+	b.Run("map", func(b *testing.B) {
+		for b.Loop() {
+			m := map[uint64]int{}
+			for i, k := range keys {
+				if _, ok := m[k]; !ok {
+					m[k] = i
+				}
+			}
+		}
+	})
+}
