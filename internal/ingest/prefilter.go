@@ -7,8 +7,9 @@ import (
 )
 
 // outsideWindow reports whether a registry row would be dropped as outside the kept window,
-// judged from raw bytes only: the 出生日期 cell (yyyymmdd or yyyy-mm-dd) and the birth digits of an
-// 18-character ID cell must both be valid dates outside [c.first, c.last]. Whichever of the two
+// judged from raw bytes only: the 出生日期 cell (yyyymmdd, yyyy-m-d, yyyy/m/d, yyyy.m.d) and
+// the birth digits of an 18-character ID cell must both be valid dates outside
+// [c.first, c.last]. Whichever of the two
 // the conversion would then use for the birth date (the ID's when the ID is valid, the column's
 // otherwise), it lies outside the window, so the row stores nothing. Any other form — a blank
 // or differently written date, an ID of another length, a spreadsheet number — answers false
