@@ -17,31 +17,37 @@ func (db *DB) AppendAudit(ctx context.Context, rec *baoxue.AuditRecord) error {
 		return fmt.Errorf("append audit: no action: %w", baoxue.ErrInvalid)
 	}
 	r := *rec
-	err := db.inWriteTx(ctx, "append audit", func(tx *sql.Tx) error {
-		var seq int64
-		var prev string
-		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+db.dialect.forUpdate).Scan(&seq, &prev)
-		if err != nil {
-			return translate("read audit head", err)
-		}
-		r.Seq = seq + 1
-		if err := audit.Seal(&r, prev); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, role, scope, action, object, result,
-			request_id, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			r.Seq, r.Time, r.Actor, r.Role, r.Scope, r.Action, r.Object, r.Result, r.RequestID, r.Detail, r.PrevHash, r.Hash)
-		if err != nil {
-			return translate("insert audit record", err)
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, r.Seq, r.Hash)
-		return translate("advance audit head", err)
-	})
+	err := db.inWriteTx(ctx, "append audit", func(tx *sql.Tx) error { return db.auditTx(ctx, tx, &r) })
 	if err != nil {
 		return err
 	}
 	*rec = r
 	return nil
+}
+
+// auditTx appends an audit record inside tx, so that a change and its audit record can commit
+// together (case transitions use it). The head row is locked the same way for every appender, so
+// all records form one chain.
+func (db *DB) auditTx(ctx context.Context, tx *sql.Tx, rec *baoxue.AuditRecord) error {
+	var seq int64
+	var prev string
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+db.dialect.forUpdate).Scan(&seq, &prev)
+	if err != nil {
+		return translate("read audit head", err)
+	}
+	rec.Seq = seq + 1
+	if err := audit.Seal(rec, prev); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, role, scope, action, object, result,
+		request_id, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		rec.Seq, rec.Time, rec.Actor, rec.Role, rec.Scope, rec.Action, rec.Object, rec.Result, rec.RequestID,
+		rec.Detail, rec.PrevHash, rec.Hash)
+	if err != nil {
+		return translate("insert audit record", err)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, rec.Seq, rec.Hash)
+	return translate("advance audit head", err)
 }
 
 // AuditRecords calls fn for every audit record with seq ≥ fromSeq, in seq order.

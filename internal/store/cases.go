@@ -349,31 +349,6 @@ func (db *DB) writeEvents(ctx context.Context, tx *sql.Tx, by CaseActor, c *Case
 	return nil
 }
 
-// auditTx appends an audit record inside tx, so that a case change and its audit record commit
-// together. It is AppendAudit's body on a caller's transaction (the head row is locked the same
-// way, so both form one chain).
-func (db *DB) auditTx(ctx context.Context, tx *sql.Tx, rec *baoxue.AuditRecord) error {
-	var seq int64
-	var prev string
-	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+db.dialect.forUpdate).Scan(&seq, &prev)
-	if err != nil {
-		return translate("read audit head", err)
-	}
-	rec.Seq = seq + 1
-	if err := audit.Seal(rec, prev); err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, role, scope, action, object, result,
-		request_id, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		rec.Seq, rec.Time, rec.Actor, rec.Role, rec.Scope, rec.Action, rec.Object, rec.Result, rec.RequestID,
-		rec.Detail, rec.PrevHash, rec.Hash)
-	if err != nil {
-		return translate("insert audit record", err)
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, rec.Seq, rec.Hash)
-	return translate("advance audit head", err)
-}
-
 func (db *DB) insertNotifications(ctx context.Context, tx *sql.Tx, now time.Time, notes []casework.Notification) error {
 	for i := range notes {
 		n := &notes[i]
