@@ -28,17 +28,19 @@ cgo-off:
 	CGO_ENABLED=0 $(GO) build ./...
 
 # Each fuzz target runs for FUZZTIME on top of its seed corpus (which the unit run already covers).
-# After a failure a second, one-input run replays the whole corpus (testdata/fuzz, where the
-# fuzzer writes a failing input, and the cached corpus), so a real finding fails it too; a failure
-# it does not reproduce (a fuzz worker killed on an overloaded machine) is printed, not fatal.
+# A failure fails the build when it is a finding: the fuzzer wrote a failing input (to the
+# package's testdata/fuzz; commit it with the fix) or an input of the corpus failed. Any other
+# failure (the fuzz engine missing its own deadline on an overloaded machine) is printed and
+# tolerated, after the seed corpus is replayed once more.
 fuzz:
 	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 			echo "fuzz $$pkg $$f"; \
 			if ! $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/baoxue-fuzz.log 2>&1; then \
 				cat /tmp/baoxue-fuzz.log; \
-				$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 1x $$pkg || exit 1; \
-				echo "fuzz $$f: the failure above did not reproduce from the corpus; treated as a flake"; \
+				if grep -q -e 'Failing input written to' -e 'failure while testing seed corpus entry' /tmp/baoxue-fuzz.log; then exit 1; fi; \
+				$(GO) test -count=1 -run "^$$f$$" $$pkg || exit 1; \
+				echo "fuzz $$f: no failing input; the failure above is the fuzz engine's, tolerated"; \
 			fi; \
 		done; \
 	done

@@ -24,6 +24,9 @@ func StudentNo(raw string) (string, *Problem) {
 		return "", nil
 	}
 	s = upperASCII(s)
+	if isPlaceholder(s) { // "Na" upper-cased is the placeholder "NA": blank either way (idempotence)
+		return "", nil
+	}
 	if isStudentNo(s) {
 		return s, nil
 	}
