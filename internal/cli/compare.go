@@ -282,6 +282,11 @@ func compareDB(ctx context.Context, env *Env, f *compareFlags, asOf baoxue.Date)
 	if err != nil {
 		return fmt.Errorf("compare: %w", err)
 	}
+	// The per-region counts the dashboard reads; without them the first dashboard view of this
+	// run would have to count it.
+	if err := db.SummarizeRun(ctx, run.ID); err != nil {
+		return fmt.Errorf("compare: summarize run %d: %w", run.ID, err)
+	}
 	changes.Finish()
 	sum.Timings["total"] = time.Since(start).Seconds()
 	out := compareSummary{Summary: sum, Out: f.out, RunID: run.ID, Datasets: datasets, Changes: changes}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -106,6 +107,12 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 		if err := loadDemoCounty(ctx, env, db, tree, *rows, *seed, *profile); err != nil {
 			return err
 		}
+		// A first comparison run, so that the dashboard and the ledgers open with data.
+		quiet := &Env{Getenv: env.Getenv, Stdin: env.Stdin, Stdout: io.Discard, Stderr: env.Stderr}
+		if err := compareDB(ctx, quiet, &compareFlags{dbURL: *dbPath}, gen.DefaultAsOfValue); err != nil {
+			return fmt.Errorf("演示数据比对: %w", err)
+		}
+		fmt.Fprintln(env.Stderr, "已完成一次联合比对（截至 2026-09-01）")
 	} else {
 		fmt.Fprintf(env.Stderr, "使用已有的演示数据库 %s（%d 个数据集；加 --fresh 重新生成）\n", *dbPath, len(existing))
 	}
