@@ -42,7 +42,7 @@ func fileInputs(ctx context.Context, env *Env, f *compareFlags, tree *region.Tre
 			// Adults (most of a registry) are skipped before conversion; the records, and so
 			// the ledger, are those of the full validation (ingest's TestSkipOutsideWindow, the
 			// comparison's TestReadShortcutsKeepTheLedger).
-			o.SkipOutsideWindow = true
+			o.SkipOutsideWindow, o.NarrowWindow = true, true
 			o.Progress = func(done, total int64) {
 				if bar == nil {
 					bar = env.progress(total, "比对 "+filepath.Base(path))

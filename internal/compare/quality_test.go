@@ -34,8 +34,8 @@ func loadCounty(t testing.TB, rows int, seed uint64, profile string) county {
 	return readCounty(t, dir, ingest.ImportOptions{})
 }
 
-// readCounty reads a generated county's files with ingest.Check; read.SkipOutsideWindow is
-// passed on.
+// readCounty reads a generated county's files with ingest.Check; read.SkipOutsideWindow and
+// read.NarrowWindow are passed on.
 func readCounty(t testing.TB, dir string, read ingest.ImportOptions) county {
 	t.Helper()
 	ctx := context.Background()
@@ -44,7 +44,7 @@ func readCounty(t testing.TB, dir string, read ingest.ImportOptions) county {
 		t.Fatal(err)
 	}
 	opts := ingest.ImportOptions{Tree: tree, Today: gen.DefaultAsOfValue, AsOf: gen.DefaultAsOfValue, Importer: "test", Report: "-",
-		SkipOutsideWindow: read.SkipOutsideWindow}
+		SkipOutsideWindow: read.SkipOutsideWindow, NarrowWindow: read.NarrowWindow}
 	c := county{dir: dir, truthPath: filepath.Join(dir, "truth.csv")}
 	path := func(k baoxue.DatasetKind) string { return filepath.Join(dir, string(k)+".csv") }
 	check := func(ctx context.Context, k baoxue.DatasetKind, sink ingest.Records) error {

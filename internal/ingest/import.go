@@ -110,7 +110,7 @@ func Import(ctx context.Context, db *store.DB, path string, kind baoxue.DatasetK
 		return nil
 	})
 	if opts.Progress != nil {
-		opts.Progress(r.rows.Progress())
+		opts.Progress(r.progress())
 	}
 	if errors.Is(err, baoxue.ErrExists) {
 		r.discardReport()
@@ -146,7 +146,7 @@ func Check(ctx context.Context, path string, kind baoxue.DatasetKind, opts Impor
 	}
 	err = r.convertAll(ctx, sink, nil)
 	if opts.Progress != nil {
-		opts.Progress(r.rows.Progress())
+		opts.Progress(r.progress())
 	}
 	if err != nil {
 		r.discardReport()
@@ -221,6 +221,10 @@ type run struct {
 	report     *ReportWriter
 	// skipOutside: opts.SkipOutsideWindow for a registry
 	skipOutside bool
+	// done and total are the progress of a parallel conversion (see convertParallel)
+	done, total int64
+	// parallel overrides the block size and minimum file size of convertParallel (tests)
+	parallel *parallelTuning
 }
 
 func newRun(path string, kind baoxue.DatasetKind, opts ImportOptions) (*run, error) {
@@ -237,22 +241,45 @@ func newRun(path string, kind baoxue.DatasetKind, opts ImportOptions) (*run, err
 	}
 	r.cv = newConverter(kind, &tab.Header, opts)
 	r.skipOutside = opts.SkipOutsideWindow && kind == baoxue.KindRegistry
-	r.rows = newReadAhead(tab) // reading and validating on two cores
+	r.parallel = opts.parallel
 	return r, nil
 }
 
 func (r *run) close() {
-	r.rows.Close()
+	if r.rows != nil {
+		r.rows.Close()
+	}
 	r.tab.Close()
 }
 
 // convertAll converts every row and hands the records to sink, in file order. With dups set,
 // rows wait in small batches for the lookup of their IDs among earlier datasets.
 func (r *run) convertAll(ctx context.Context, sink RecordSink, dups *crossCheck) error {
+	if dups == nil {
+		if plan := r.parallelPlan(); plan != nil {
+			return r.convertParallel(ctx, sink, plan)
+		}
+	}
+	if r.rows == nil {
+		r.rows = newReadAhead(r.tab) // reading and validating on two cores
+	}
+	return r.convertRows(ctx, sink, dups)
+}
+
+// progress is how far the reading is, in bytes.
+func (r *run) progress() (done, total int64) {
+	if r.rows != nil {
+		return r.rows.Progress()
+	}
+	return r.done, r.total
+}
+
+// convertRows converts the rows of r.rows, in file order.
+func (r *run) convertRows(ctx context.Context, sink RecordSink, dups *crossCheck) error {
 	for n := 0; ; n++ {
 		if n%4096 == 0 {
 			if r.opts.Progress != nil {
-				r.opts.Progress(r.rows.Progress())
+				r.opts.Progress(r.progress())
 			}
 			if err := ctx.Err(); err != nil {
 				return err
@@ -361,6 +388,11 @@ type ImportOptions struct {
 	// it; only the problems of skipped rows go uncounted (Summary.Skipped counts the rows). For
 	// comparisons, which want the records and not a validation of every adult.
 	SkipOutsideWindow bool
+	// parallel, when set, sizes the parallel conversion of text files (tests).
+	parallel *parallelTuning
+	// NarrowWindow (registry only) keeps the school-age window itself instead of widening it by
+	// two cohorts: a comparison at AsOf drops the other children anyway.
+	NarrowWindow bool
 }
 
 func (o ImportOptions) maxProblems() int {
@@ -484,7 +516,11 @@ type converter struct {
 	first, last baoxue.Date // registry: birth dates kept
 	seen        idTable
 	problems    []rowProblem
-	col         [numFields]int // the header's column of each field, -1 if absent
+	// deferDups: leave the duplicate check to the caller (see duplicate); pendingDup is the ID
+	// of the row convert just returned that the caller must check, 0 if none.
+	deferDups  bool
+	pendingDup uint64
+	col        [numFields]int // the header's column of each field, -1 if absent
 	// keyID is the valid ID number of the record convert returned ("" if none), keyStatus its
 	// normalised status: for the lookup among earlier datasets.
 	keyID, keyStatus string
@@ -558,7 +594,11 @@ func newConverter(kind baoxue.DatasetKind, h *Header, o ImportOptions) *converte
 	if asOf == 0 {
 		asOf = o.Today
 	}
-	first, last := rule.WindowWidened(asOf, 2)
+	cohorts := 2
+	if o.NarrowWindow {
+		cohorts = 0
+	}
+	first, last := rule.WindowWidened(asOf, cohorts)
 	schema, _ := SchemaOf(kind)
 	var req [numFields]bool
 	for _, g := range schema.Required {
@@ -639,6 +679,7 @@ type recordBufs struct {
 func (c *converter) convert(r Row) record {
 	c.problems = c.problems[:0]
 	c.keyID, c.keyStatus = "", ""
+	c.pendingDup = 0
 	switch c.kind {
 	case baoxue.KindRegistry:
 		return c.person(r)
@@ -727,14 +768,31 @@ func (c *converter) label(f Field) string {
 	return f.String()
 }
 
-// duplicate remembers an ID and reports whether an earlier row had it.
+// duplicate remembers an ID and reports whether an earlier row had it. A converter working on
+// one block of a file (deferDups) cannot know the earlier rows: it notes the ID in pendingDup,
+// answers no, and the merge in file order asks seenBefore.
 func (c *converter) duplicate(r Row, num idcard.Number) bool {
 	key := num.Pack()
-	if first, ok := c.seen.firstRow(key, r.Number); ok {
-		c.problem(FieldIDNumber, CodeDuplicateID, true, fmt.Sprintf("与第 %d 行的身份证号相同；请核对是否重复登记", first))
+	if c.deferDups {
+		c.pendingDup = key
+		return false
+	}
+	if p, dup := c.seenBefore(key, r.Number); dup {
+		c.problems = append(c.problems, p)
 		return true
 	}
 	return false
+}
+
+// seenBefore remembers an ID for row and returns the problem of a duplicate when an earlier row
+// had it. It is always the last problem of its row.
+func (c *converter) seenBefore(key uint64, row int) (rowProblem, bool) {
+	first, ok := c.seen.firstRow(key, row)
+	if !ok {
+		return rowProblem{}, false
+	}
+	return rowProblem{col: c.colOf(FieldIDNumber), field: FieldIDNumber, code: CodeDuplicateID, warning: true,
+		msg: fmt.Sprintf("与第 %d 行的身份证号相同；请核对是否重复登记", first)}, true
 }
 
 // sexAndBirth reads sex and birth date, preferring what a valid ID encodes and warning when the

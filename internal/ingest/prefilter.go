@@ -15,7 +15,12 @@ import (
 // or differently written date, an ID of another length, a spreadsheet number — answers false
 // and the row is converted as usual.
 func (c *converter) outsideWindow(r Row) bool {
-	id := r.Cell(c.col[FieldIDNumber])
+	return c.outsideWindowCells(r.Cell(c.col[FieldIDNumber]), r.Cell(c.col[FieldBirthDate]))
+}
+
+// outsideWindowCells is outsideWindow on the ID and 出生日期 cells. It keeps neither string, so
+// they may be views of a buffer that is about to be reused.
+func (c *converter) outsideWindowCells(id, bd Cell) bool {
 	if id.Numeric || len(id.Value) != 18 {
 		return false
 	}
@@ -32,7 +37,6 @@ func (c *converter) outsideWindow(r Row) bool {
 	if !baoxue.ValidDate(y, m, d) || c.inWindow(baoxue.MakeDate(y, time.Month(m), d)) {
 		return false
 	}
-	bd := r.Cell(c.col[FieldBirthDate])
 	b := bd.Value
 	// The column's date counts only in the plain forms the date parser reads as they are —
 	// yyyymmdd, yyyy-m-d, yyyy/m/d, yyyy.m.d — and within its range checks

@@ -308,34 +308,53 @@ func (s *textSource) readRecord() (bool, error) {
 
 // split cuts an unquoted line at the delimiter. The cells are substrings of one string.
 func (s *textSource) split(line []byte) error {
-	if s.utf8Lines && !utf8.Valid(line) {
-		if dec, err := s.gb.Bytes(line); err == nil {
-			line = dec
-		}
-	}
-	str := string(line)
-	s.cells = s.cells[:0]
-	for {
-		j := strings.IndexByte(str, s.delim)
-		if j < 0 {
-			s.cells = append(s.cells, Cell{Value: str})
-			break
-		}
-		s.cells = append(s.cells, Cell{Value: str[:j]})
-		str = str[j+1:]
-	}
+	s.cells = splitLine(s.cells[:0], line, s.delim, s.utf8Lines, s.gb)
 	return s.checkColumns()
 }
 
-func (s *textSource) checkColumns() error {
-	n := len(s.cells)
-	for n > 0 && s.cells[n-1].Value == "" {
-		n--
+// splitLine appends the cells of an unquoted line to cells. In a file decided UTF-8, a line that
+// is not valid UTF-8 is decoded as GB18030 first (gb).
+func splitLine(cells []Cell, line []byte, delim byte, utf8Lines bool, gb *encoding.Decoder) []Cell {
+	return splitString(cells, string(decodeLine(line, utf8Lines, gb)), delim)
+}
+
+// decodeLine returns a line of a file decided UTF-8 that is not valid UTF-8 decoded as GB18030
+// (files concatenated from two exports exist), any other line as it is.
+func decodeLine(line []byte, utf8Lines bool, gb *encoding.Decoder) []byte {
+	if utf8Lines && !utf8.Valid(line) {
+		if dec, err := gb.Bytes(line); err == nil {
+			return dec
+		}
 	}
-	if n > s.maxCols {
+	return line
+}
+
+// splitString appends the cells of an unquoted line to cells: substrings of str.
+func splitString(cells []Cell, str string, delim byte) []Cell {
+	for {
+		j := strings.IndexByte(str, delim)
+		if j < 0 {
+			return append(cells, Cell{Value: str})
+		}
+		cells = append(cells, Cell{Value: str[:j]})
+		str = str[j+1:]
+	}
+}
+
+func (s *textSource) checkColumns() error {
+	if n := usedColumns(s.cells); n > s.maxCols {
 		return fmt.Errorf("%s：%w：第 %d 行有 %d 列（上限 %d 列）", s.name, ErrLimit, s.record, n, s.maxCols)
 	}
 	return nil
+}
+
+// usedColumns is the number of cells up to the last one with a value.
+func usedColumns(cells []Cell) int {
+	n := len(cells)
+	for n > 0 && cells[n-1].Value == "" {
+		n--
+	}
+	return n
 }
 
 // readQuoted reads a record that contains a quote, possibly over several physical lines. The
