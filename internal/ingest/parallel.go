@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -39,6 +40,7 @@ type parallelTuning struct {
 	block   int   // bytes of line starts per block
 	minSize int64 // smaller files are read sequentially: one reader is quick enough
 	workers int   // 0: GOMAXPROCS
+	noMap   bool  // read the file instead of mapping it
 }
 
 func (r *run) tuning() parallelTuning {
@@ -54,6 +56,9 @@ type textPlan struct {
 	dataStart int64 // offset of the line after the header
 	size      int64
 	tune      parallelTuning
+	// data is the file mapped into memory, nil when it is read instead (see mapFile). A fault
+	// on it (the file truncated meanwhile) is an error of the block, not a crash.
+	data []byte
 }
 
 // parallelPlan returns the plan for a file that can be converted in parallel, nil otherwise.
@@ -142,6 +147,12 @@ func (r *run) convertParallel(ctx context.Context, sink RecordSink, plan *textPl
 				results[i] <- b
 			}
 		}()
+	}
+	if !plan.tune.noMap {
+		if data, unmap, ok := mapFile(plan.src.f, plan.size); ok {
+			plan.data = data
+			defer unmap() // after stop: no worker reads it any more
+		}
 	}
 	stop := func() { cancel(); wg.Wait() }
 	defer stop()
@@ -342,7 +353,10 @@ type blockWorker struct {
 
 	buf   []byte
 	cells []Cell
-	gb    *encoding.Decoder
+	// qEnd bounds the search for quotes in buf; nextQuote is the first quote at or after the
+	// current line (qEnd when none before it), -1 when not searched yet.
+	qEnd, nextQuote int
+	gb              *encoding.Decoder
 	// quoted lines are read by a text source of their own (the sequential reader's code)
 	line    *textSource
 	lineIn  *bytes.Reader
@@ -380,10 +394,26 @@ func (w *blockWorker) readMore(off int64, n int) (bool, error) {
 
 // convert reads and converts block i into b.
 func (w *blockWorker) convert(ctx context.Context, i int, b *blockResult) {
+	if w.plan.data != nil {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if e := recover(); e != nil {
+				if _, fault := e.(interface{ Addr() uintptr }); !fault {
+					panic(e)
+				}
+				b.err = fmt.Errorf("读取文件 %s：文件在读取过程中被改动或截断，请重新比对: %w", w.plan.src.name, ErrCorrupt)
+			}
+		}()
+	}
 	plan := w.plan
 	start := plan.dataStart + int64(i)*int64(plan.tune.block)
 	end := min(start+int64(plan.tune.block), plan.size)
 	b.end = end
+	if plan.data != nil {
+		// The page under a block border is released by whichever of its two blocks ends later
+		// only partly; with blocks of whole pages (4 MB) every page but the last is released.
+		defer releaseMapped(plan.data, start, end)
+	}
 	if ctx.Err() != nil {
 		b.err = ctx.Err()
 		return
@@ -393,11 +423,16 @@ func (w *blockWorker) convert(ctx context.Context, i int, b *blockResult) {
 	if i > 0 {
 		from--
 	}
-	w.buf = w.buf[:0]
-	more, err := w.readMore(from, int(end-from)+4096)
-	if err != nil {
-		b.err = err
-		return
+	more := false
+	if plan.data != nil {
+		w.buf = plan.data[from:]
+	} else {
+		w.buf = w.buf[:0]
+		var err error
+		if more, err = w.readMore(from, int(end-from)+4096); err != nil {
+			b.err = err
+			return
+		}
 	}
 	pos := 0
 	if i > 0 {
@@ -407,9 +442,11 @@ func (w *blockWorker) convert(ctx context.Context, i int, b *blockResult) {
 		}
 		pos = j + 1
 	}
+	w.qEnd, w.nextQuote = min(len(w.buf), int(end-from)+64<<10), -1
 	for from+int64(pos) < end {
 		j := bytes.IndexByte(w.buf[pos:], '\n')
 		for j < 0 && more && len(w.buf)-pos < w.maxRecord {
+			var err error
 			if more, err = w.readMore(from+int64(len(w.buf)), 64<<10); err != nil {
 				b.err = err
 				return
@@ -424,7 +461,7 @@ func (w *blockWorker) convert(ctx context.Context, i int, b *blockResult) {
 			line = w.buf[pos:]
 		}
 		b.lines++
-		if len(line)+1 >= w.maxRecord || !w.convertLine(b, line, b.lines) {
+		if len(line)+1 >= w.maxRecord || !w.convertLine(b, line, b.lines, w.hasQuote(pos, len(line))) {
 			b.stop, b.stopLine = from+int64(pos), b.lines
 			return
 		}
@@ -432,9 +469,27 @@ func (w *blockWorker) convert(ctx context.Context, i int, b *blockResult) {
 	}
 }
 
+// hasQuote reports whether w.buf[pos:pos+n] holds a quote. Most files have none or few: one
+// search finds the next quote of the block and serves every line before it.
+func (w *blockWorker) hasQuote(pos, n int) bool {
+	if pos >= w.qEnd {
+		return bytes.IndexByte(w.buf[pos:pos+n], '"') >= 0
+	}
+	if w.nextQuote < pos {
+		if k := bytes.IndexByte(w.buf[pos:w.qEnd], '"'); k < 0 {
+			w.nextQuote = w.qEnd
+		} else {
+			w.nextQuote = pos + k
+		}
+	}
+	if w.nextQuote < pos+n {
+		return true
+	}
+	return pos+n > w.qEnd && bytes.IndexByte(w.buf[w.qEnd:pos+n], '"') >= 0
+}
+
 // convertLine converts one line (without its LF); false when the block cannot read it alone.
-func (w *blockWorker) convertLine(b *blockResult, raw []byte, n int) bool {
-	quoted := bytes.IndexByte(raw, '"') >= 0
+func (w *blockWorker) convertLine(b *blockResult, raw []byte, n int, quoted bool) bool {
 	line := raw
 	if !quoted && len(line) > 0 && line[len(line)-1] == '\r' {
 		line = line[:len(line)-1]
@@ -443,7 +498,7 @@ func (w *blockWorker) convertLine(b *blockResult, raw []byte, n int) bool {
 	// A line of at most maxCols bytes cannot have more than maxCols columns, so the
 	// shortcut skips no check the sequential reader makes.
 	if w.skipOutside && !quoted && len(line) <= w.maxCols &&
-		cv.outsideWindowCells(fieldView(line, w.delim, w.idCol), fieldView(line, w.delim, w.bdCol)) {
+		w.outsideWindow(line) {
 		b.skipped++
 		return true
 	}
@@ -495,26 +550,38 @@ func (w *blockWorker) quotedCells(raw []byte) bool {
 	return true
 }
 
-// fieldView is column col of an unquoted line as a cell whose string views the line's bytes:
-// only for a check that keeps nothing (outsideWindowCells).
-func fieldView(line []byte, delim byte, col int) Cell {
-	if col < 0 {
-		return Cell{}
-	}
-	for range col {
-		j := bytes.IndexByte(line, delim)
+// outsideWindow is the converter's outsideWindow on an unquoted line, without splitting it:
+// the ID and 出生日期 cells are found in one pass and looked at in place.
+func (w *blockWorker) outsideWindow(line []byte) bool {
+	var id, bd Cell
+	last := max(w.idCol, w.bdCol)
+	for col := 0; col <= last; col++ {
+		j := bytes.IndexByte(line, w.delim)
+		field := line
+		if j >= 0 {
+			field = line[:j]
+		}
+		switch col {
+		case w.idCol:
+			id = cellView(field)
+		case w.bdCol:
+			bd = cellView(field)
+		}
 		if j < 0 {
-			return Cell{}
+			break
 		}
 		line = line[j+1:]
 	}
-	if j := bytes.IndexByte(line, delim); j >= 0 {
-		line = line[:j]
-	}
-	if len(line) == 0 {
+	return w.cv.outsideWindowCells(id, bd)
+}
+
+// cellView is a cell whose string views b's bytes: only for a check that keeps nothing
+// (outsideWindowCells); the bytes are a buffer about to be reused or a mapped file.
+func cellView(b []byte) Cell {
+	if len(b) == 0 {
 		return Cell{}
 	}
-	return Cell{Value: unsafe.String(&line[0], len(line))}
+	return Cell{Value: unsafe.String(&b[0], len(b))}
 }
 
 // resume positions the source at a line start, as if record lines had been read before it.

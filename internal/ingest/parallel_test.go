@@ -78,12 +78,15 @@ var sequential = parallelTuning{minSize: 1 << 62}
 func assertSameAsSequential(t *testing.T, path string, kind baoxue.DatasetKind, opts ImportOptions) {
 	t.Helper()
 	want := checkWith(t, path, kind, opts, sequential)
-	for _, block := range []int{1, 37, 256, 4096, 1 << 20} {
-		got := checkWith(t, path, kind, opts, parallelTuning{block: block, workers: 3})
+	for _, tune := range []parallelTuning{{block: 1}, {block: 37}, {block: 256}, {block: 4096}, {block: 1 << 20},
+		{block: 37, noMap: true}, {block: 4096, noMap: true}} {
+		tune.workers = 3
+		block := fmt.Sprintf("%d (mapped %v)", tune.block, !tune.noMap)
+		got := checkWith(t, path, kind, opts, tune)
 		for _, c := range []struct{ name, got, want string }{{"records", got.records, want.records},
 			{"summary", got.summary, want.summary}, {"report", got.report, want.report}, {"error", got.err, want.err}} {
 			if c.got != c.want {
-				t.Errorf("%s, block %d: %s differ from the sequential reading:\n%s", filepath.Base(path), block, c.name,
+				t.Errorf("%s, block %s: %s differ from the sequential reading:\n%s", filepath.Base(path), block, c.name,
 					lineDiff(c.want, c.got))
 			}
 		}
