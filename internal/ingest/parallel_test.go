@@ -241,3 +241,38 @@ func gbkToUTF8(t *testing.T, path string) string {
 	}
 	return out
 }
+
+// FuzzParallelCSV: whatever follows a registry header — broken quotes, stray CRs, invalid
+// UTF-8, blank and over-wide lines — the parallel conversion gives what the sequential reader
+// gives.
+func FuzzParallelCSV(f *testing.F) {
+	lines := trickyRegistry(12)
+	f.Add([]byte(strings.Join(lines[1:], "\n")), false)
+	f.Add([]byte(strings.Join(lines[1:], "\r\n")), true)
+	f.Add([]byte("1,张三,\"a\nb\",男\n2,李四,622921201503051235,男,2015-03-05\n"), true)
+	f.Add([]byte("\"\n\"\"\n,\",\r\r\n\xff\xfe,\n\n"), false)
+	tree, err := region.Load()
+	if err != nil {
+		f.Fatal(err)
+	}
+	asOf := baoxue.MakeDate(2026, 9, 1)
+	f.Fuzz(func(t *testing.T, body []byte, skip bool) {
+		if len(body) > 1<<16 {
+			return
+		}
+		path := filepath.Join(t.TempDir(), "registry.csv")
+		if err := os.WriteFile(path, append([]byte(lines[0]+"\n"), body...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		opts := ImportOptions{Tree: tree, Today: asOf, AsOf: asOf, Importer: "test", SkipOutsideWindow: skip}
+		want := checkWith(t, path, baoxue.KindRegistry, opts, sequential)
+		for _, tune := range []parallelTuning{{block: 7, workers: 2}, {block: 64, workers: 3, noMap: true}} {
+			got := checkWith(t, path, baoxue.KindRegistry, opts, tune)
+			if got != want {
+				t.Fatalf("block %d: the parallel conversion differs:\nrecords %s\nsummary %s\nreport %s\nerror %s",
+					tune.block, lineDiff(want.records, got.records), lineDiff(want.summary, got.summary),
+					lineDiff(want.report, got.report), lineDiff(want.err, got.err))
+			}
+		}
+	})
+}
