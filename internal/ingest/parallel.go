@@ -113,7 +113,7 @@ func (r *run) convertParallel(ctx context.Context, sink RecordSink, plan *textPl
 		workers = runtime.GOMAXPROCS(0)
 	}
 	// Blocks converted and not yet merged are bounded: memory stays a few blocks' worth.
-	tokens := make(chan struct{}, 2*workers+2)
+	tokens := make(chan struct{}, workers+2)
 	free := make(chan *blockResult, cap(tokens)) // merged blocks, for reuse
 	results := make([]chan *blockResult, n)
 	for i := range results {
@@ -220,7 +220,7 @@ func (r *run) mergeBlock(sink RecordSink, b *blockResult, base int) error {
 		rec.setSourceRow(number)
 		row := Row{Number: number}
 		if len(probs) > 0 {
-			row.Cells = b.cells[br.cellOff : br.cellOff+br.cellN]
+			row.Cells = b.rowCells(br)
 		}
 		if err := r.emit(sink, row, probs, rec); err != nil {
 			return err
@@ -249,7 +249,9 @@ type blockResult struct {
 	lines   int   // lines that start in the block
 	skipped int   // rows outside the window, counted only
 	rows    []blockRow
-	cells   []Cell // the cells of the rows that may need them (problems, duplicates)
+	cells   []Cell // the cells of the quoted rows that may need them (problems, duplicates)
+	scratch []Cell // cells cut again for the merge (rowCells)
+	delim   byte
 	text    textArena
 	// stop is the offset of a line the block could not read on its own, -1 if none; stopLine
 	// is its number in the block (1-based). Rows before it are in rows.
@@ -268,10 +270,20 @@ type blockResult struct {
 // blockRow is one converted row of a block.
 type blockRow struct {
 	line           int32  // in the block, 1-based
-	cellOff, cellN int32  // its cells in blockResult.cells, when kept
+	cellOff, cellN int32  // its cells in blockResult.cells, when kept (quoted lines)
+	text           string // the line the cells of an unquoted row were cut from, when kept
 	dup            uint64 // the ID to check for an earlier row, 0 none
 	rec            record
 	probs          []rowProblem
+}
+
+// rowCells returns the cells of a kept row.
+func (b *blockResult) rowCells(br *blockRow) []Cell {
+	if br.cellN > 0 {
+		return b.cells[br.cellOff : br.cellOff+br.cellN]
+	}
+	b.scratch = splitString(b.scratch[:0], br.text, b.delim)
+	return b.scratch
 }
 
 // keep copies a record out of the converter's buffers into the block.
@@ -408,7 +420,7 @@ func (w *blockWorker) convert(ctx context.Context, i int, b *blockResult) {
 	plan := w.plan
 	start := plan.dataStart + int64(i)*int64(plan.tune.block)
 	end := min(start+int64(plan.tune.block), plan.size)
-	b.end = end
+	b.end, b.delim = end, w.delim
 	if plan.data != nil {
 		// The page under a block border is released by whichever of its two blocks ends later
 		// only partly; with blocks of whole pages (4 MB) every page but the last is released.
@@ -503,12 +515,14 @@ func (w *blockWorker) convertLine(b *blockResult, raw []byte, n int, quoted bool
 		return true
 	}
 	w.cells = w.cells[:0]
+	var text string
 	if quoted {
 		if !w.quotedCells(raw) {
 			return false
 		}
 	} else {
-		w.cells = splitString(w.cells, b.text.add(decodeLine(line, true, w.gb)), w.delim)
+		text = b.text.add(decodeLine(line, true, w.gb))
+		w.cells = splitString(w.cells, text, w.delim)
 	}
 	if usedColumns(w.cells) > w.maxCols {
 		return false
@@ -527,8 +541,14 @@ func (w *blockWorker) convertLine(b *blockResult, raw []byte, n int, quoted bool
 		br.probs = slices.Clone(cv.problems)
 	}
 	if br.probs != nil || br.dup != 0 {
-		br.cellOff, br.cellN = int32(len(b.cells)), int32(len(w.cells))
-		b.cells = append(b.cells, w.cells...)
+		if quoted {
+			br.cellOff, br.cellN = int32(len(b.cells)), int32(len(w.cells))
+			b.cells = append(b.cells, w.cells...)
+		} else {
+			// Cutting the line again costs less than keeping ten cells of every 学籍 row
+			// (nearly all have an ID to check) until the merge.
+			br.text = text
+		}
 	}
 	br.rec = b.keep(rec)
 	b.rows = append(b.rows, br)
