@@ -12,10 +12,13 @@
 // dataset written as .csv or .xlsx (TableWriter, table.go) under the column names the import
 // recognises, so that export and re-import give the same normalised values.
 //
-// Reading and converting run on two goroutines (readahead.go); the converter reuses one record
-// buffer per kind, parses columns with few distinct values once (memo), and takes plain values
-// such as an 11-digit mobile number without the general parser. Rows stay in file order
-// throughout, so row numbers, the error report and duplicate detection are deterministic.
+// Reading and converting run on two goroutines (readahead.go); a large UTF-8 text file checked
+// without a database is instead cut into blocks at line starts and converted on every core, with
+// a merge in file order (parallel.go: the records, counts and report are the sequential reader's,
+// row for row). The converter reuses one record buffer per kind, parses columns with few
+// distinct values once (memo), and takes plain values such as an 11-digit mobile number without
+// the general parser. Rows stay in file order throughout, so row numbers, the error report and
+// duplicate detection are deterministic.
 //
 // What belongs here: file formats, encodings, delimiters, header synonyms, safety limits against
 // hostile files, row-to-record conversion, the report writer and the dataset export. What does
