@@ -119,6 +119,12 @@ func (r *run) convertParallel(ctx context.Context, sink RecordSink, plan *textPl
 	for i := range results {
 		results[i] = make(chan *blockResult, 1)
 	}
+	if !plan.tune.noMap {
+		if data, unmap, ok := mapFile(plan.src.f, plan.size); ok {
+			plan.data = data
+			defer unmap() // runs after stop (deferred later): no worker reads it any more
+		}
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
@@ -147,12 +153,6 @@ func (r *run) convertParallel(ctx context.Context, sink RecordSink, plan *textPl
 				results[i] <- b
 			}
 		}()
-	}
-	if !plan.tune.noMap {
-		if data, unmap, ok := mapFile(plan.src.f, plan.size); ok {
-			plan.data = data
-			defer unmap() // after stop: no worker reads it any more
-		}
 	}
 	stop := func() { cancel(); wg.Wait() }
 	defer stop()
