@@ -396,12 +396,20 @@ func (w *blockWorker) readMore(off int64, n int) (bool, error) {
 	got, err := w.plan.src.f.ReadAt(w.buf[have:], off)
 	w.buf = w.buf[:have+got]
 	if errors.Is(err, io.EOF) {
+		if off+int64(got) < w.plan.size {
+			return false, w.changed()
+		}
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("读取文件 %s：%w", w.plan.src.name, err)
 	}
 	return true, nil
+}
+
+// changed is the error of a file that became shorter while it was being read.
+func (w *blockWorker) changed() error {
+	return fmt.Errorf("%s：文件在读取过程中被改动或截短了；请等文件写完后重新导入或比对: %w", w.plan.src.name, ErrCorrupt)
 }
 
 // convert reads and converts block i into b.
@@ -413,7 +421,7 @@ func (w *blockWorker) convert(ctx context.Context, i int, b *blockResult) {
 				if _, fault := e.(interface{ Addr() uintptr }); !fault {
 					panic(e)
 				}
-				b.err = fmt.Errorf("读取文件 %s：文件在读取过程中被改动或截断，请重新比对: %w", w.plan.src.name, ErrCorrupt)
+				b.err = w.changed()
 			}
 		}()
 	}

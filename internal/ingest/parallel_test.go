@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -275,4 +276,38 @@ func FuzzParallelCSV(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParallelFileTruncatedMeanwhile: a mapped file cut short while it is being converted (another
+// program rewriting it) gives an error naming the file, not a crash.
+func TestParallelFileTruncatedMeanwhile(t *testing.T) {
+	tree, err := region.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := trickyRegistry(20000)
+	path := filepath.Join(t.TempDir(), "registry.csv")
+	data := []byte(strings.Join(lines, "\n") + "\n")
+	asOf := baoxue.MakeDate(2026, 9, 1)
+	for _, noMap := range []bool{false, true} {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		opts := ImportOptions{Tree: tree, Today: asOf, AsOf: asOf, Importer: "test", Report: "-",
+			parallel: &parallelTuning{block: 16 << 10, workers: 2, noMap: noMap}}
+		truncated := false
+		_, err = Check(context.Background(), path, baoxue.KindRegistry, opts, Records{OnPerson: func(*baoxue.Person) error {
+			if !truncated {
+				truncated = true
+				return os.Truncate(path, 64<<10)
+			}
+			return nil
+		}})
+		if !truncated {
+			t.Fatal("no record reached the sink")
+		}
+		if err == nil || !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "registry.csv") {
+			t.Fatalf("mapped %v: Check after truncation: %v, want an ErrCorrupt naming the file", !noMap, err)
+		}
+	}
 }
