@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -96,14 +95,6 @@ func startRate() rate { return rate{time.Now(), processCPU()} }
 func (r rate) report(b *testing.B, rows int) {
 	b.ReportMetric(float64(rows)/time.Since(r.start).Seconds(), "rows/s")
 	b.ReportMetric(float64(processCPU()-r.cpu)/float64(rows), "cpu-ns/row")
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func benchRead(b *testing.B, path string, rows int) {
