@@ -16,6 +16,16 @@ import (
 // numbers) is returned upper-cased with the warning; anything else gives "" with the warning.
 // Blank input gives "" and no problem.
 func StudentNo(raw string) (string, *Problem) {
+	if isStudentNo(raw) {
+		// Nearly every row of a 学籍 export: nothing to trim, fold or upper-case (held equal to
+		// studentNo by FuzzStudentNoFastPath).
+		return raw, nil
+	}
+	return studentNo(raw)
+}
+
+// studentNo is StudentNo without the shortcut for a number already in the national form.
+func studentNo(raw string) (string, *Problem) {
 	s, sci := codeDigits(removeBlanks(raw)) // blanks inside first: "G 6229 2120 …"
 	switch {
 	case sci:

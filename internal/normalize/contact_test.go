@@ -127,11 +127,16 @@ func FuzzPhone(f *testing.F) {
 }
 
 func FuzzStudentNo(f *testing.F) {
-	for _, s := range []string{"G622921201403051234", "g62292120140305123x", "6229212014030512", "G 6229", "", "\xff"} {
+	for _, s := range []string{"G622921201403051234", "g62292120140305123x", "6229212014030512", "G 6229", "", "\xff",
+		"J62292120140305123X", "L622921201403051230", "G62292120140305123x", "Ｇ622921201403051234"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		no, p := StudentNo(s)
+		// The shortcut for numbers already in the national form changes nothing.
+		if slow, sp := studentNo(s); slow != no || (p == nil) != (sp == nil) || p != nil && *p != *sp {
+			t.Errorf("StudentNo(%q) = %q %v, studentNo = %q %v", s, no, p, slow, sp)
+		}
 		if p != nil && p.Severity != Warning {
 			t.Errorf("StudentNo(%q): %v", s, p)
 		}
