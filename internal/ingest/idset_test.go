@@ -40,6 +40,33 @@ func TestIDTable(t *testing.T) {
 	}
 }
 
+// TestIDTableReserve: a table reserved for n keys holds them without growing, keeps what it
+// held before, and never shrinks.
+func TestIDTableReserve(t *testing.T) {
+	var tab idTable
+	tab.firstRow(7, 2)
+	tab.reserve(100_000)
+	size := len(tab.keys)
+	if size*3 <= 100_000*4 {
+		t.Fatalf("reserved %d slots for 100000 keys", size)
+	}
+	if first, dup := tab.firstRow(7, 9); !dup || first != 2 {
+		t.Errorf("key held before reserve: (%d, %v), want (2, true)", first, dup)
+	}
+	for k := uint64(8); k < 100_007; k++ {
+		if _, dup := tab.firstRow(k, int(k)); dup {
+			t.Fatalf("key %d reported as seen", k)
+		}
+	}
+	if len(tab.keys) != size {
+		t.Errorf("table grew from %d to %d slots after reserve", size, len(tab.keys))
+	}
+	tab.reserve(10)
+	if len(tab.keys) != size {
+		t.Errorf("reserve(10) shrank the table to %d slots", len(tab.keys))
+	}
+}
+
 // BenchmarkIDTable: the duplicate check's cost per ID at county-to-province sizes (new IDs,
 // the common case), against a Go map.
 func BenchmarkIDTable(b *testing.B) {

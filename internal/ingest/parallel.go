@@ -170,6 +170,10 @@ func (r *run) convertParallel(ctx context.Context, sink RecordSink, plan *textPl
 		if b.err != nil {
 			return b.err
 		}
+		if i == 0 && n > 1 && b.stop < 0 {
+			// Blocks are alike: the first tells how many IDs the duplicate check will hold.
+			r.cv.seen.reserve(len(b.rows) * n)
+		}
 		if err := r.mergeBlock(sink, b, base); err != nil {
 			return err
 		}

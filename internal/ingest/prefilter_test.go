@@ -150,3 +150,109 @@ func lowerX() string {
 		}
 	}
 }
+
+// outsideWindowCellsByByte is outsideWindowCells as first written, byte by byte: the reference
+// FuzzOutsideWindowCells holds the faster one to.
+func (c *converter) outsideWindowCellsByByte(id, bd Cell) bool {
+	if id.Numeric || len(id.Value) != 18 {
+		return false
+	}
+	v := id.Value
+	for i := range 17 {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	if x := v[17]; (x < '0' || x > '9') && x != 'X' && x != 'x' {
+		return false
+	}
+	y, m, d := digits(v[6:10]), digits(v[10:12]), digits(v[12:14])
+	if !baoxue.ValidDate(y, m, d) || c.inWindow(baoxue.MakeDate(y, time.Month(m), d)) {
+		return false
+	}
+	if bd.Numeric {
+		return false
+	}
+	b := bd.Value
+	if len(b) == 8 && allDigits(b) {
+		y, m, d = digits(b[:4]), digits(b[4:6]), digits(b[6:])
+	} else {
+		var ok bool
+		if y, m, d, ok = plainDate(b); !ok {
+			return false
+		}
+	}
+	if y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > baoxue.DaysIn(y, m) {
+		return false
+	}
+	date := baoxue.MakeDate(y, time.Month(m), d)
+	if c.dates.Today != 0 && date > c.dates.Today {
+		return false
+	}
+	return !c.inWindow(date)
+}
+
+// FuzzOutsideWindowCells: the registry shortcut answers as the byte-by-byte reference does, for
+// any ID and 出生日期 cells.
+func FuzzOutsideWindowCells(f *testing.F) {
+	for _, s := range [][2]string{
+		{prefilterID("19800506", 1, false), "19800506"}, {prefilterID("19800506", 2, false), "1980-05-06"},
+		{lowerX(), "1962/1/1"}, {prefilterID("20150304", 8, false), "19800506"},
+		{prefilterID("19801345", 1, false), "19800506"}, {"62292119800506:12X", "1980.5.6"},
+		{"6229211980050601/X", "2030-01-01"}, {prefilterID("19800229", 3, false), "1980-02-29"},
+	} {
+		f.Add(s[0], s[1], false, false)
+	}
+	asOf := baoxue.MakeDate(2026, 9, 1)
+	tree, err := region.Load()
+	if err != nil {
+		f.Fatal(err)
+	}
+	cv := newConverter(baoxue.KindRegistry, &Header{}, ImportOptions{Tree: tree, Today: asOf, AsOf: asOf})
+	f.Fuzz(func(t *testing.T, id, bd string, idNum, bdNum bool) {
+		a, b := Cell{Value: id, Numeric: idNum}, Cell{Value: bd, Numeric: bdNum}
+		if got, want := cv.outsideWindowCells(a, b), cv.outsideWindowCellsByByte(a, b); got != want {
+			t.Errorf("outsideWindowCells(%q, %q) = %v, the reference says %v", id, bd, got, want)
+		}
+	})
+}
+
+// TestOutsideWindowCellsMutations: every byte of an adult's ID and 出生日期 replaced by each byte
+// value in turn — the fuzzer seldom builds 18 digits by itself — answers as the reference does.
+func TestOutsideWindowCellsMutations(t *testing.T) {
+	asOf := baoxue.MakeDate(2026, 9, 1)
+	tree, err := region.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv := newConverter(baoxue.KindRegistry, &Header{}, ImportOptions{Tree: tree, Today: asOf, AsOf: asOf})
+	pairs := [][2]string{{prefilterID("19800506", 1, false), "19800506"}, {prefilterID("19991231", 2, false), "1999-12-31"},
+		{prefilterID("20100831", 3, false), "2010/8/31"}, {prefilterID("20200901", 4, false), "2020.09.1"}}
+	skipped := 0
+	for _, p := range pairs {
+		for cell := range 2 {
+			for i := range len(p[cell]) {
+				for c := range 256 {
+					b := []byte(p[cell])
+					b[i] = byte(c)
+					id, bd := Cell{Value: p[0]}, Cell{Value: p[1]}
+					if cell == 0 {
+						id.Value = string(b)
+					} else {
+						bd.Value = string(b)
+					}
+					got, want := cv.outsideWindowCells(id, bd), cv.outsideWindowCellsByByte(id, bd)
+					if got != want {
+						t.Fatalf("outsideWindowCells(%q, %q) = %v, the reference says %v", id.Value, bd.Value, got, want)
+					}
+					if got {
+						skipped++
+					}
+				}
+			}
+		}
+	}
+	if skipped == 0 {
+		t.Error("no mutation was skipped: the test checks only one answer")
+	}
+}
