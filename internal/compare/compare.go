@@ -501,12 +501,13 @@ const reasonExact = "身份证号相同"
 // Excel).
 func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
 	var recs recChunks
+	var rows chunks[enrollment] // flattened once: growing one slice of millions copied it over and over
 	var names arena
 	var snos []uint64 // 32-bit hash of the 学籍号 << 32 | row, for mergePupils
 	schoolIx := map[school]int32{}
 	last := int32(-1) // files list a school's pupils together: most rows repeat the last school
 	add := func(e *baoxue.Enrollment, national bool) error {
-		if len(r.enr) >= 1<<31-1 {
+		if rows.n >= 1<<31-1 {
 			return fmt.Errorf("学籍记录超过 %d 条: %w", 1<<31-1, baoxue.ErrInvalid)
 		}
 		key, ks := matchKey(e.IDNumber, e.IDRaw, e.IDError)
@@ -528,13 +529,13 @@ func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
 			x.key = key
 		}
 		if e.StudentNo != "" {
-			snos = append(snos, uint64(uint32(fnv64(e.StudentNo)))<<32|uint64(len(r.enr)))
+			snos = append(snos, uint64(uint32(fnv64(e.StudentNo)))<<32|uint64(rows.n))
 		}
 		if !r.opts.ExactOnly {
 			recs.add(match.Record{Key: key, KeyState: ks, Name: names.add(e.Name), Birth: e.BirthDate, Sex: e.Sex,
 				Region: in.SchoolRegions[e.SchoolCode]})
 		}
-		r.enr = append(r.enr, x)
+		rows.add(x)
 		return nil
 	}
 	err := in.Enrollment(ctx, func(e *baoxue.Enrollment) error { r.sum.EnrollmentRows++; return add(e, false) })
@@ -547,6 +548,7 @@ func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
 			return err
 		}
 	}
+	r.enr = rows.flatten()
 	flat := r.mergePupils(snos, &recs)
 
 	keys := make([]uint64, len(r.enr))
@@ -641,6 +643,32 @@ func (r *run) mergePupils(snos []uint64, recs *recChunks) []match.Record {
 	r.enr = slices.Clip(r.enr[:n])
 	recs.chunks = nil
 	return flat
+}
+
+// chunks collects values in fixed-size chunks; flatten copies them once into an exact-size slice.
+type chunks[T any] struct {
+	chunks [][]T
+	n      int
+}
+
+func (c *chunks[T]) add(v T) {
+	if len(c.chunks) == 0 || len(c.chunks[len(c.chunks)-1]) == recChunk {
+		c.chunks = append(c.chunks, make([]T, 0, recChunk))
+	}
+	last := &c.chunks[len(c.chunks)-1]
+	*last = append(*last, v)
+	c.n++
+}
+
+// flatten returns the values in order and lets the chunks go.
+func (c *chunks[T]) flatten() []T {
+	out := make([]T, 0, c.n)
+	for i, ch := range c.chunks {
+		out = append(out, ch...)
+		c.chunks[i] = nil
+	}
+	c.chunks = nil
+	return out
 }
 
 // recChunks collects match records in fixed-size chunks, so that millions of them are not copied
@@ -809,6 +837,20 @@ func (r *run) exactOnly(c *child) {
 type arena struct{ b *strings.Builder }
 
 const arenaBlock = 256 << 10
+
+// addBytes is add for bytes: the string is made in the arena, not allocated apart.
+func (a *arena) addBytes(b []byte) string {
+	if len(b) == 0 || len(b) > arenaBlock/4 {
+		return string(b)
+	}
+	if a.b == nil || a.b.Len()+len(b) > a.b.Cap() {
+		a.b = &strings.Builder{}
+		a.b.Grow(arenaBlock)
+	}
+	n := a.b.Len()
+	a.b.Write(b)
+	return a.b.String()[n:]
+}
 
 func (a *arena) add(s string) string {
 	if s == "" {

@@ -39,7 +39,13 @@ var (
 func (r *run) emit(ctx context.Context, emit func(*baoxue.LedgerEntry) error) error {
 	var e baoxue.LedgerEntry
 	var idBuf []byte
+	var ids arena                     // the IDs' strings, a block at a time rather than one allocation each
+	var statuses, matched tally       // into r.sum's maps at the end: a map update per child cost more
 	dates := map[baoxue.Date]string{} // a county's children share a few thousand birth dates
+	defer func() {
+		statuses.addTo(r.sum.Statuses)
+		matched.addTo(r.sum.Methods)
+	}()
 	for _, b := range r.batches {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -67,7 +73,7 @@ func (r *run) emit(ctx context.Context, emit func(*baoxue.LedgerEntry) error) er
 				MatchScore: round6(c.score), PriorityGroups: groupsNone}
 			if c.valid {
 				idBuf = appendID(idBuf[:0], c.key)
-				e.IDNumber = string(idBuf)
+				e.IDNumber = ids.addBytes(idBuf)
 			} else {
 				e.IDNumber = x.raw
 			}
@@ -102,14 +108,36 @@ func (r *run) emit(ctx context.Context, emit func(*baoxue.LedgerEntry) error) er
 				r.sum.UnknownBirth++
 			}
 			r.sum.SchoolAge++
-			r.sum.Statuses[string(status)]++
-			r.sum.Methods[string(e.MatchMethod)]++
+			statuses.add(string(status))
+			matched.add(string(e.MatchMethod))
 			if err := emit(&e); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// tally counts a handful of distinct strings (statuses, match methods) without a map.
+type tally struct {
+	keys []string
+	n    []int
+}
+
+func (t *tally) add(k string) {
+	for i, x := range t.keys {
+		if x == k {
+			t.n[i]++
+			return
+		}
+	}
+	t.keys, t.n = append(t.keys, k), append(t.n, 1)
+}
+
+func (t *tally) addTo(m map[string]int) {
+	for i, k := range t.keys {
+		m[k] += t.n[i]
+	}
 }
 
 // appendID appends the 18 characters of a packed ID.
