@@ -321,7 +321,7 @@ func splitLine(cells []Cell, line []byte, delim byte, utf8Lines bool, gb *encodi
 // decodeLine returns a line of a file decided UTF-8 that is not valid UTF-8 decoded as GB18030
 // (files concatenated from two exports exist), any other line as it is.
 func decodeLine(line []byte, utf8Lines bool, gb *encoding.Decoder) []byte {
-	if utf8Lines && !utf8.Valid(line) {
+	if utf8Lines && !validUTF8(line) {
 		if dec, err := gb.Bytes(line); err == nil {
 			return dec
 		}
