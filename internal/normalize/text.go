@@ -85,15 +85,22 @@ func foldRune(r rune) rune {
 // ideographic space to their half-width forms. Han characters and everything else are left alone.
 // It returns s itself, without allocating, when there is nothing to fold.
 func Fold(s string) string {
-	// Every rune Fold changes is encoded with a lead byte 0xEF (U+FFxx) or 0xE3 (U+3000).
+	// Every rune Fold changes is encoded with a lead byte 0xEF (U+FFxx) or 0xE3 (U+3000);
+	// eight bytes without either are passed over at once (most cells: a province's addresses
+	// and names went through here byte by byte for ~0.8 CPU-seconds).
 	i := 0
-	for ; i < len(s); i++ {
+	for i < len(s) {
+		if i+8 <= len(s) && !hasFoldLead(s[i:i+8]) {
+			i += 8
+			continue
+		}
 		if c := s[i]; c == 0xEF || c == 0xE3 {
 			r, _ := utf8.DecodeRuneInString(s[i:])
 			if foldRune(r) != r {
 				break
 			}
 		}
+		i++
 	}
 	if i == len(s) {
 		return s
@@ -105,6 +112,17 @@ func Fold(s string) string {
 		b.WriteRune(foldRune(r))
 	}
 	return b.String()
+}
+
+// hasFoldLead reports whether one of the 8 bytes of s is 0xEF or 0xE3: a word XORed with the
+// byte repeated has a zero byte exactly then, and (v-0x01…)&^v&0x80… is nonzero exactly when v
+// has a zero byte.
+func hasFoldLead(s string) bool {
+	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	ef, e3 := w^(0xEF*ones), w^(0xE3*ones)
+	return ((ef-ones)&^ef|(e3-ones)&^e3)&highs != 0
 }
 
 // Clean trims and folds: the form in which a cell is compared with a vocabulary or a header name.

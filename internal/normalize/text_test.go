@@ -85,6 +85,9 @@ func FuzzTrimFold(f *testing.F) {
 			t.Errorf("Trim(%q) = %q, want %q", s, tr, want)
 		}
 		fo := Fold(s)
+		if want := foldByByte(s); fo != want {
+			t.Errorf("Fold(%q) = %q, byte by byte %q", s, fo, want)
+		}
 		if Fold(fo) != fo {
 			t.Errorf("Fold not idempotent on %q", s)
 		}
@@ -96,4 +99,42 @@ func FuzzTrimFold(f *testing.F) {
 			t.Errorf("Clean not idempotent on %q", s)
 		}
 	})
+}
+
+// foldByByte is Fold as first written, looking at every byte: the reference for the word-at-a-
+// time Fold.
+func foldByByte(s string) string {
+	i := 0
+	for ; i < len(s); i++ {
+		if c := s[i]; c == 0xEF || c == 0xE3 {
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			if foldRune(r) != r {
+				break
+			}
+		}
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		b.WriteRune(foldRune(r))
+	}
+	return b.String()
+}
+
+// TestFoldWords: a foldable or near-foldable character at every offset of text longer than a
+// word folds as byte by byte.
+func TestFoldWords(t *testing.T) {
+	for _, x := range []string{"Ａ", "３", "（", "\u3000", "\u3001", "\uFF5E", "\uFFE5", "\uFF61", "\xef", "\xe3\x80", "\xef\xbc\xa1"} {
+		for pre := range 20 {
+			for _, base := range []string{"甘肃省兰州市城关区", "0123456789abcdefghij"} {
+				s := base[:min(pre, len(base))] + x + "张三李四abc"
+				if got, want := Fold(s), foldByByte(s); got != want {
+					t.Errorf("Fold(%q) = %q, byte by byte %q", s, got, want)
+				}
+			}
+		}
+	}
 }
