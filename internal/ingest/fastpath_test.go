@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/baoxue/baoxue"
 	"github.com/baoxue/baoxue/internal/normalize"
@@ -131,5 +132,35 @@ func recordLog(out *[]string) Records {
 		OnDisability: func(d *baoxue.DisabilityRecord) error { return add(*d) },
 		OnSchool:     func(s *baoxue.School) error { return add(*s) },
 		OnVillage:    func(v *baoxue.Village) error { return add(*v) },
+	}
+}
+
+// TestMemoPinsNoText: what the memo keeps for later rows — the cell as key and the parsed value,
+// which a parser may cut from the cell — shares no memory with the row's text, which in the
+// parallel reading is a page of a whole block.
+func TestMemoPinsNoText(t *testing.T) {
+	text := strings.Repeat("x", 1000) + "622921100001" + strings.Repeat("y", 1000)
+	cell := text[1000:1012]
+	inText := func(s string) bool {
+		p, lo := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(text)))
+		return p >= lo && p < lo+uintptr(len(text))
+	}
+	var m memo[string]
+	v, _ := m.get(cell, func(s string) (string, *normalize.Problem) { return s[:9], nil }) // a township code cut from the cell
+	if v != "622921100" {
+		t.Fatalf("get = %q", v)
+	}
+	if len(m.m) != 1 {
+		t.Fatalf("memo holds %d entries, want 1", len(m.m))
+	}
+	for k, e := range m.m {
+		if inText(k) || inText(e.v) {
+			t.Errorf("memo entry %q → %q points into the row's text", k, e.v)
+		}
+	}
+	// Lookups through the map still answer what the parser said.
+	m.recent = [2]memoRecent[string]{}
+	if v, _ := m.get(strings.Clone(cell), func(string) (string, *normalize.Problem) { t.Fatal("parsed again"); return "", nil }); v != "622921100" {
+		t.Errorf("second get = %q", v)
 	}
 }

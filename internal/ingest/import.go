@@ -573,11 +573,23 @@ func (m *memo[T]) get(raw string, parse func(string) (T, *normalize.Problem)) (T
 			m.m = map[string]memoEntry[T]{}
 		}
 		if len(m.m) < memoSize {
-			m.m[strings.Clone(raw)] = e // a clone: the key must not pin the row
+			// Clones: neither the key nor a value cut from it (a region code is often the cell
+			// itself) may pin the row's text — in the parallel reading a 256 KB page of a block,
+			// which up to memoSize distinct values per worker kept alive (383 MB of a province
+			// comparison's heap, TestMemoPinsNoText).
+			m.m[strings.Clone(raw)] = memoEntry[T]{v: cloneString(e.v), p: e.p}
 		}
 	}
 	m.recent[1], m.recent[0] = m.recent[0], memoRecent[T]{raw: raw, e: e, set: true}
 	return e.v, e.p
+}
+
+// cloneString returns a copy of v when it is a string, v itself otherwise.
+func cloneString[T any](v T) T {
+	if s, ok := any(v).(string); ok {
+		return any(strings.Clone(s)).(T)
+	}
+	return v
 }
 
 // vocabulary parses a controlled-vocabulary column through that field's memo.
