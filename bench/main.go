@@ -168,7 +168,7 @@ func runBench(args []string) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", x.name, err)
 			}
-			logf("run %d %-30s %7.2f s %7.0f MB %s", r+1, x.name, res.seconds, res.rssMB, res.note)
+			logf("run %d %-30s %7.2f s %6.1f CPU-s %7.0f MB %s", r+1, x.name, res.seconds, res.cpu, res.rssMB, res.note)
 			x.results = append(x.results, res)
 		}
 	}
@@ -221,6 +221,7 @@ type contender struct {
 
 type result struct {
 	seconds float64
+	cpu     float64 // user + system CPU seconds of the process (wait4): steadier than wall time on a shared VM
 	rssMB   float64
 	note    string // the child's own report: rows found, server memory, stage times
 }
@@ -239,6 +240,7 @@ func measure(argv []string) (result, error) {
 	res := result{seconds: time.Since(start).Seconds()}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		res.rssMB = float64(ru.Maxrss) / 1024 // KiB on Linux
+		res.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 	}
 	res.note = summarise(strings.TrimSpace(out.String()))
 	return res, nil
@@ -283,9 +285,9 @@ func median(rs []result, f func(result) float64) float64 {
 
 func report(w io.Writer, c config, rows, enrRows int, size int64, cs []contender) {
 	fmt.Fprintf(w, "## Comparison (issue 4)\n\n")
-	fmt.Fprintf(w, "`cd bench && go run . --scale %s --runs %d` on %s, %d CPUs (%s/%s), %s. Files from `baoxue gen --scale %s --seed 1 --profile realistic`: registry %d rows, enrollment %d rows, %.0f MB of CSV in the page cache. Median of %d runs; RSS is the peak resident set of the process (wait4).\n\n",
+	fmt.Fprintf(w, "`cd bench && go run . --scale %s --runs %d` on %s, %d CPUs (%s/%s), %s. Files from `baoxue gen --scale %s --seed 1 --profile realistic`: registry %d rows, enrollment %d rows, %.0f MB of CSV in the page cache. Median of %d runs; CPU-s is user + system time and RSS the peak resident set of the process (wait4; for PostgreSQL that is the client, and the server backend's work is not in its CPU-s).\n\n",
 		c.scale, c.runs, time.Now().Format("2006-01-02"), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, cpuModel(), c.scale, rows, enrRows, float64(size)/1e6, c.runs)
-	fmt.Fprintf(w, "| contender | median s | min s | max s | × DuckDB | peak RSS MB | notes (last run) |\n|---|---:|---:|---:|---:|---:|---|\n")
+	fmt.Fprintf(w, "| contender | median s | min s | max s | × DuckDB | median CPU-s | peak RSS MB | notes (last run) |\n|---|---:|---:|---:|---:|---:|---:|---|\n")
 	var duck float64
 	for _, x := range cs {
 		if strings.HasPrefix(x.name, "DuckDB") {
@@ -307,7 +309,8 @@ func report(w io.Writer, c config, rows, enrRows int, size int64, cs []contender
 		if duck > 0 {
 			ratio = fmt.Sprintf("%.2f", m/duck)
 		}
-		fmt.Fprintf(w, "| %s | %.2f | %.2f | %.2f | %s | %.0f | %s |\n", x.name, m, lo, hi, ratio, peak,
+		cpu := median(x.results, func(r result) float64 { return r.cpu })
+		fmt.Fprintf(w, "| %s | %.2f | %.2f | %.2f | %s | %.1f | %.0f | %s |\n", x.name, m, lo, hi, ratio, cpu, peak,
 			strings.ReplaceAll(x.results[len(x.results)-1].note, "|", "/"))
 	}
 	exact, full := med["baoxue compare --exact-only"], med["baoxue compare (full)"]
