@@ -55,7 +55,7 @@ fuzz:
 BENCH_SCALE ?= province
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./internal/idcard/ ./internal/normalize/ ./internal/pinyin/ ./internal/match/
-	cd bench && $(GO) run . --scale $(BENCH_SCALE) --runs 3 --out ../docs/BENCHMARKS-compare.md
+	cd bench && $(GO) run . --scale $(BENCH_SCALE) --runs 3 --out ../docs/BENCHMARKS.md
 
 demo:
 	$(GO) run ./cmd/baoxue demo

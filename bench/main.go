@@ -82,7 +82,7 @@ func runBench(args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.StringVar(&c.scale, "scale", "county", "baoxue gen --scale: county, province or a number of registry rows")
 	fs.StringVar(&c.dir, "dir", "", "work directory (default: a new temporary directory)")
-	fs.StringVar(&c.out, "out", "", "write the Markdown here instead of stdout")
+	fs.StringVar(&c.out, "out", "", "write the Markdown here instead of stdout; in a file with the markers "+markBegin+" and "+markEnd+", only between them")
 	fs.StringVar(&c.pgURL, "pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server")
 	fs.StringVar(&c.asOf, "as-of", "2026-09-01", "as-of date of the comparison")
 	fs.StringVar(&c.bin, "baoxue", "", "a baoxue binary to time (default: build one from the main module)")
@@ -178,7 +178,32 @@ func runBench(args []string) error {
 		_, err := os.Stdout.Write(md.Bytes())
 		return err
 	}
-	return os.WriteFile(c.out, md.Bytes(), 0o644)
+	return writeReport(c.out, md.Bytes())
+}
+
+// The markers of the generated part of a hand-written document (docs/BENCHMARKS.md).
+const (
+	markBegin = "<!-- bench: begin -->"
+	markEnd   = "<!-- bench: end -->"
+)
+
+// writeReport writes md to path: between the markers when the file has them (the rest of the
+// document, with the history and analysis of earlier runs, stays as it is), else as the whole file.
+func writeReport(path string, md []byte) error {
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	i, j := bytes.Index(old, []byte(markBegin)), bytes.Index(old, []byte(markEnd))
+	if i < 0 || j < i {
+		return os.WriteFile(path, md, 0o644)
+	}
+	var out bytes.Buffer
+	out.Write(old[:i+len(markBegin)])
+	out.WriteString("\n")
+	out.Write(md)
+	out.Write(old[j:])
+	return os.WriteFile(path, out.Bytes(), 0o644)
 }
 
 func logf(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
@@ -284,7 +309,7 @@ func median(rs []result, f func(result) float64) float64 {
 }
 
 func report(w io.Writer, c config, rows, enrRows int, size int64, cs []contender) {
-	fmt.Fprintf(w, "## Comparison (issue 4)\n\n")
+	fmt.Fprintf(w, "### Latest `make bench` run (issue 4)\n\n")
 	fmt.Fprintf(w, "`cd bench && go run . --scale %s --runs %d` on %s, %d CPUs (%s/%s), %s. Files from `baoxue gen --scale %s --seed 1 --profile realistic`: registry %d rows, enrollment %d rows, %.0f MB of CSV in the page cache. Median of %d runs; CPU-s is user + system time and RSS the peak resident set of the process (wait4; for PostgreSQL that is the client, and the server backend's work is not in its CPU-s).\n\n",
 		c.scale, c.runs, time.Now().Format("2006-01-02"), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, cpuModel(), c.scale, rows, enrRows, float64(size)/1e6, c.runs)
 	fmt.Fprintf(w, "| contender | median s | min s | max s | × DuckDB | median CPU-s | peak RSS MB | notes (last run) |\n|---|---:|---:|---:|---:|---:|---:|---|\n")
