@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/baoxue/baoxue"
 	"github.com/baoxue/baoxue/internal/match"
@@ -838,18 +839,10 @@ type arena struct{ b *strings.Builder }
 
 const arenaBlock = 256 << 10
 
-// addBytes is add for bytes: the string is made in the arena, not allocated apart.
+// addBytes is add for bytes: the string is made in the arena, not allocated apart. (add only
+// copies the string it is given, so a view of b is enough.)
 func (a *arena) addBytes(b []byte) string {
-	if len(b) == 0 || len(b) > arenaBlock/4 {
-		return string(b)
-	}
-	if a.b == nil || a.b.Len()+len(b) > a.b.Cap() {
-		a.b = &strings.Builder{}
-		a.b.Grow(arenaBlock)
-	}
-	n := a.b.Len()
-	a.b.Write(b)
-	return a.b.String()[n:]
+	return a.add(unsafe.String(unsafe.SliceData(b), len(b)))
 }
 
 func (a *arena) add(s string) string {
