@@ -121,7 +121,8 @@ func newKeyTable(keys []uint64) *keyTable {
 		c <<= 1
 	}
 	t := &keyTable{slots: make([]int32, c), mask: uint64(c - 1), next: make([]int32, len(keys)), keys: keys}
-	clear(t.slots) // fault the pages in by writing, not by the first probe's read (see ingest's idTable.resize)
+	// Fault the pages in by writing, not by the first probe's read (see ingest's idTable.resize).
+	clear(t.slots)
 	last := make(map[int32]int32) // first position → last position of its chain, only for repeats
 	for i, k := range keys {
 		t.next[i] = -1
