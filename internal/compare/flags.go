@@ -35,12 +35,15 @@ type flagSet struct {
 // readFlags streams the poverty and disability registries.
 func (r *run) readFlags(ctx context.Context, in Inputs) error {
 	fs := &r.flagSet
-	keep := func(id, raw, idErr, name string, val int32, valid, typos *[]flagRecord) {
+	// Millions of rows with a valid ID: collected in chunks and flattened once, rather than
+	// copied over and over as a slice grows (0.6 CPU-s of a province).
+	var pov, dis chunks[flagRecord]
+	keep := func(id, raw, idErr, name string, val int32, valid *chunks[flagRecord], typos *[]flagRecord) {
 		key, ks := matchKey(id, raw, idErr)
 		switch {
 		case key == 0:
 		case ks == match.KeyValid:
-			*valid = append(*valid, flagRecord{key: key, val: val})
+			valid.add(flagRecord{key: key, val: val})
 		case ks == match.KeyInvalid && name != "":
 			*typos = append(*typos, flagRecord{key: key, val: val, name: fs.arena.add(name)})
 		}
@@ -55,7 +58,7 @@ func (r *run) readFlags(ctx context.Context, in Inputs) error {
 				t = int32(len(r.povTypes))
 				typeIx[r.povTypes[t-1]] = t
 			}
-			keep(p.IDNumber, p.IDRaw, p.IDError, p.Name, t, &fs.pov, &fs.povTypos)
+			keep(p.IDNumber, p.IDRaw, p.IDError, p.Name, t, &pov, &fs.povTypos)
 			return ctx.Err()
 		})
 		if err != nil {
@@ -86,13 +89,14 @@ func (r *run) readFlags(ctx context.Context, in Inputs) error {
 					raw, idErr = c, idErrChecksum
 				}
 			}
-			keep(id, raw, idErr, d.Name, x, &fs.dis, &fs.disTypos)
+			keep(id, raw, idErr, d.Name, x, &dis, &fs.disTypos)
 			return ctx.Err()
 		})
 		if err != nil {
 			return err
 		}
 	}
+	fs.pov, fs.dis = pov.flatten(), dis.flatten()
 	return nil
 }
 
