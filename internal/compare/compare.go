@@ -646,11 +646,15 @@ func (r *run) mergePupils(snos []uint64, recs *recChunks) []match.Record {
 	return flat
 }
 
-// chunks collects values in fixed-size chunks; flatten copies them once into an exact-size slice.
+// chunks collects values in fixed-size chunks, so that millions of them are not copied over and
+// over as a slice grows; flatten (or mergePupils, for the match records) copies them once into an
+// exact-size slice.
 type chunks[T any] struct {
 	chunks [][]T
 	n      int
 }
+
+const recChunk = 1 << 16
 
 func (c *chunks[T]) add(v T) {
 	if len(c.chunks) == 0 || len(c.chunks[len(c.chunks)-1]) == recChunk {
@@ -660,6 +664,8 @@ func (c *chunks[T]) add(v T) {
 	*last = append(*last, v)
 	c.n++
 }
+
+func (c *chunks[T]) at(i int) *T { return &c.chunks[i/recChunk][i%recChunk] }
 
 // flatten returns the values in order and lets the chunks go.
 func (c *chunks[T]) flatten() []T {
@@ -672,25 +678,8 @@ func (c *chunks[T]) flatten() []T {
 	return out
 }
 
-// recChunks collects match records in fixed-size chunks, so that millions of them are not copied
-// over and over as a slice grows; mergePupils copies them once into an exact-size slice.
-type recChunks struct {
-	chunks [][]match.Record
-	n      int
-}
-
-const recChunk = 1 << 16
-
-func (c *recChunks) add(rec match.Record) {
-	if len(c.chunks) == 0 || len(c.chunks[len(c.chunks)-1]) == recChunk {
-		c.chunks = append(c.chunks, make([]match.Record, 0, recChunk))
-	}
-	last := &c.chunks[len(c.chunks)-1]
-	*last = append(*last, rec)
-	c.n++
-}
-
-func (c *recChunks) at(i int) *match.Record { return &c.chunks[i/recChunk][i%recChunk] }
+// recChunks are the match records of the 学籍 rows.
+type recChunks = chunks[match.Record]
 
 // keyRank orders IDs by how much they are worth for matching: valid, mistyped, cut by Excel, none.
 func keyRank(k uint64, ks match.KeyState) int {

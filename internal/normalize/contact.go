@@ -18,7 +18,7 @@ import (
 func StudentNo(raw string) (string, *Problem) {
 	if isStudentNo(raw) {
 		// Nearly every row of a 学籍 export: nothing to trim, fold or upper-case (held equal to
-		// studentNo by FuzzStudentNoFastPath).
+		// studentNo by FuzzStudentNo).
 		return raw, nil
 	}
 	return studentNo(raw)
