@@ -9,9 +9,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/baoxue/baoxue"
+	"github.com/baoxue/baoxue/internal/arena"
 	"github.com/baoxue/baoxue/internal/match"
 	"github.com/baoxue/baoxue/internal/pinyin"
 )
@@ -270,8 +270,8 @@ type run struct {
 	povTypes []string
 
 	matcherSeconds float64
-	arena          arena // registry strings
-	enrArena       arena // enrollment strings (filled concurrently with arena)
+	arena          arena.Strings // registry strings, so that the run keeps no reference to the reader's rows
+	enrArena       arena.Strings // enrollment strings (filled concurrently with arena)
 	flagSet        flagSet
 	rowOffset      int32
 	sum            Summary
@@ -503,7 +503,7 @@ const reasonExact = "身份证号相同"
 func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
 	var recs recChunks
 	var rows chunks[enrollment] // flattened once: growing one slice of millions copied it over and over
-	var names arena
+	var names arena.Strings
 	var snos []uint64 // 32-bit hash of the 学籍号 << 32 | row, for mergePupils
 	schoolIx := map[school]int32{}
 	last := int32(-1) // files list a school's pupils together: most rows repeat the last school
@@ -524,7 +524,7 @@ func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
 			}
 			last = si
 		}
-		x := enrollment{school: si, grade: int8(max(min(e.Grade, 127), -1)), sno: r.enrArena.add(e.StudentNo),
+		x := enrollment{school: si, grade: int8(max(min(e.Grade, 127), -1)), sno: r.enrArena.Add(e.StudentNo),
 			status: enrollStatus(e.Status), home: e.HomeTaught, national: national || e.National}
 		if ks != match.KeyTruncated {
 			x.key = key
@@ -533,7 +533,7 @@ func (r *run) loadEnrollments(ctx context.Context, in Inputs) error {
 			snos = append(snos, uint64(uint32(fnv64(e.StudentNo)))<<32|uint64(rows.n))
 		}
 		if !r.opts.ExactOnly {
-			recs.add(match.Record{Key: key, KeyState: ks, Name: names.add(e.Name), Birth: e.BirthDate, Sex: e.Sex,
+			recs.add(match.Record{Key: key, KeyState: ks, Name: names.Add(e.Name), Birth: e.BirthDate, Sex: e.Sex,
 				Region: in.SchoolRegions[e.SchoolCode]})
 		}
 		rows.add(x)
@@ -726,7 +726,7 @@ func (r *run) readRegistry(ctx context.Context, src Stream[baoxue.Person], q *ba
 			*cur.more(len(cur.children)) = x
 		}
 		cur.children = append(cur.children, c)
-		cur.guards = append(cur.guards, r.arena.add(p.GuardianName))
+		cur.guards = append(cur.guards, r.arena.Add(p.GuardianName))
 		total++
 		if len(cur.children) == batchSize {
 			q.push(cur)
@@ -756,17 +756,17 @@ func (r *run) schoolAge(p *baoxue.Person) (child, childExtra, bool) {
 		return child{}, childExtra{}, false
 	}
 	c := child{row: int32(p.SourceRow) - r.rowOffset, birth: birth, key: key, ks: ks, valid: valid, sex: sexOf(p.Sex),
-		reg: registryStatus(p.Status), name: r.arena.add(p.Name), region: r.region(p.RegionCode), ref: -1,
+		reg: registryStatus(p.Status), name: r.arena.Add(p.Name), region: r.region(p.RegionCode), ref: -1,
 		unknown: birth == 0}
 	var x childExtra
 	if !valid {
-		x.raw, x.idErr = r.arena.add(p.IDRaw), p.IDError
+		x.raw, x.idErr = r.arena.Add(p.IDRaw), p.IDError
 		if x.idErr == "" {
 			x.idErr = "ID_EMPTY"
 		}
 	}
 	if c.reg == regCancelled || c.reg == regOther {
-		x.statusRaw = r.arena.add(p.StatusRaw)
+		x.statusRaw = r.arena.Add(p.StatusRaw)
 	}
 	if gk, gs := matchKey(p.GuardianID, "", ""); gk != 0 && gs == match.KeyValid {
 		c.guardKey = gk
@@ -820,32 +820,4 @@ func (r *run) exactOnly(c *child) {
 	if best >= 0 {
 		c.method, c.ref, c.score = methodExact, best, 1
 	}
-}
-
-// arena copies strings into large shared blocks so that the run keeps no reference to the
-// reader's row buffers and allocates once per 256 KiB instead of once per string.
-type arena struct{ b *strings.Builder }
-
-const arenaBlock = 256 << 10
-
-// addBytes is add for bytes: the string is made in the arena, not allocated apart. (add only
-// copies the string it is given, so a view of b is enough.)
-func (a *arena) addBytes(b []byte) string {
-	return a.add(unsafe.String(unsafe.SliceData(b), len(b)))
-}
-
-func (a *arena) add(s string) string {
-	if s == "" {
-		return ""
-	}
-	if len(s) > arenaBlock/4 {
-		return strings.Clone(s)
-	}
-	if a.b == nil || a.b.Len()+len(s) > a.b.Cap() {
-		a.b = &strings.Builder{}
-		a.b.Grow(arenaBlock)
-	}
-	n := a.b.Len()
-	a.b.WriteString(s)
-	return a.b.String()[n:]
 }

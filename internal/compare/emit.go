@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/baoxue/baoxue"
+	"github.com/baoxue/baoxue/internal/arena"
 	"github.com/baoxue/baoxue/internal/match"
 )
 
@@ -39,7 +40,7 @@ var (
 func (r *run) emit(ctx context.Context, emit func(*baoxue.LedgerEntry) error) error {
 	var e baoxue.LedgerEntry
 	var idBuf []byte
-	var ids arena                     // the IDs' strings, a block at a time rather than one allocation each
+	var ids arena.Strings             // the IDs' strings, a block at a time rather than one allocation each
 	var statuses, matched tally       // into r.sum's maps at the end: a map update per child cost more
 	dates := map[baoxue.Date]string{} // a county's children share a few thousand birth dates
 	defer func() {
@@ -73,7 +74,7 @@ func (r *run) emit(ctx context.Context, emit func(*baoxue.LedgerEntry) error) er
 				MatchScore: round6(c.score), PriorityGroups: groupsNone}
 			if c.valid {
 				idBuf = appendID(idBuf[:0], c.key)
-				e.IDNumber = ids.addBytes(idBuf)
+				e.IDNumber = ids.AddBytes(idBuf)
 			} else {
 				e.IDNumber = x.raw
 			}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/baoxue/baoxue"
+	"github.com/baoxue/baoxue/internal/arena"
 	"github.com/baoxue/baoxue/internal/idcard"
 	"github.com/baoxue/baoxue/internal/match"
 )
@@ -29,7 +30,7 @@ type flagSet struct {
 	pov, povTypos []flagRecord
 	dis, disTypos []flagRecord
 	disVals       []disValue
-	arena         arena
+	arena         arena.Strings
 }
 
 // readFlags streams the poverty and disability registries.
@@ -45,7 +46,7 @@ func (r *run) readFlags(ctx context.Context, in Inputs) error {
 		case ks == match.KeyValid:
 			valid.add(flagRecord{key: key, val: val})
 		case ks == match.KeyInvalid && name != "":
-			*typos = append(*typos, flagRecord{key: key, val: val, name: fs.arena.add(name)})
+			*typos = append(*typos, flagRecord{key: key, val: val, name: fs.arena.Add(name)})
 		}
 	}
 	if in.Poverty != nil {

@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -18,6 +17,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/baoxue/baoxue"
+	"github.com/baoxue/baoxue/internal/arena"
 )
 
 // Converting a large UTF-8 text file on every core.
@@ -256,7 +256,9 @@ type blockResult struct {
 	cells   []Cell // the cells of the quoted rows that may need them (problems, duplicates)
 	scratch []Cell // cells cut again for the merge (rowCells)
 	delim   byte
-	text    textArena
+	// The kept lines' text; cells are substrings of it. A sink that keeps a string keeps its
+	// 256 KB block alive (compare copies what it keeps).
+	text arena.Strings
 	// stop is the offset of a line the block could not read on its own, -1 if none; stopLine
 	// is its number in the block (1-based). Rows before it are in rows.
 	stop     int64
@@ -314,7 +316,7 @@ func (b *blockResult) keep(rec record) record {
 func (b *blockResult) reset() {
 	b.end, b.lines, b.skipped, b.stop, b.stopLine, b.err = 0, 0, 0, -1, 0, nil
 	b.rows, b.cells = b.rows[:0], b.cells[:0]
-	b.text = textArena{}
+	b.text = arena.Strings{}
 	b.persons.n, b.enrollments.n, b.poverty.n, b.disability.n, b.schools.n, b.villages.n = 0, 0, 0, 0, 0, 0
 }
 
@@ -335,26 +337,6 @@ func (p *pager[T]) add(v T) *T {
 	p.pages[pi][i] = v
 	p.n++
 	return &p.pages[pi][i]
-}
-
-// textArena holds the text of a block's kept lines in a few large strings, instead of one
-// allocation per line: cells are substrings of them. A sink that keeps a string keeps its page
-// (compare copies what it keeps).
-type textArena struct{ b *strings.Builder }
-
-const textPage = 256 << 10
-
-func (a *textArena) add(line []byte) string {
-	if len(line) > textPage/4 {
-		return string(line)
-	}
-	if a.b == nil || a.b.Len()+len(line) > a.b.Cap() {
-		a.b = &strings.Builder{}
-		a.b.Grow(textPage)
-	}
-	n := a.b.Len()
-	a.b.Write(line)
-	return a.b.String()[n:]
 }
 
 // blockWorker converts blocks, one at a time, with buffers it reuses.
@@ -533,7 +515,7 @@ func (w *blockWorker) convertLine(b *blockResult, raw []byte, n int, quoted bool
 			return false
 		}
 	} else {
-		text = b.text.add(decodeLine(line, true, w.gb))
+		text = b.text.AddBytes(decodeLine(line, true, w.gb))
 		w.cells = splitString(w.cells, text, w.delim)
 	}
 	if usedColumns(w.cells) > w.maxCols {
