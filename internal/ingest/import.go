@@ -225,6 +225,8 @@ type run struct {
 	done, total int64
 	// parallel overrides the block size and minimum file size of convertParallel (tests)
 	parallel *parallelTuning
+	// dupFirst is mergeBlock's scratch: per row of a block, the earlier row with its ID or 0
+	dupFirst []int32
 }
 
 func newRun(path string, kind baoxue.DatasetKind, opts ImportOptions) (*run, error) {
@@ -803,8 +805,13 @@ func (c *converter) seenBefore(key uint64, row int) (rowProblem, bool) {
 	if !ok {
 		return rowProblem{}, false
 	}
+	return c.duplicateProblem(first), true
+}
+
+// duplicateProblem is the problem of a row whose ID an earlier row, first, had.
+func (c *converter) duplicateProblem(first int) rowProblem {
 	return rowProblem{col: c.colOf(FieldIDNumber), field: FieldIDNumber, code: CodeDuplicateID, warning: true,
-		msg: fmt.Sprintf("与第 %d 行的身份证号相同；请核对是否重复登记", first)}, true
+		msg: fmt.Sprintf("与第 %d 行的身份证号相同；请核对是否重复登记", first)}
 }
 
 // sexAndBirth reads sex and birth date, preferring what a valid ID encodes and warning when the
