@@ -79,10 +79,9 @@ var sequential = parallelTuning{minSize: 1 << 62}
 func assertSameAsSequential(t *testing.T, path string, kind baoxue.DatasetKind, opts ImportOptions) {
 	t.Helper()
 	want := checkWith(t, path, kind, opts, sequential)
-	for _, tune := range []parallelTuning{{block: 1}, {block: 37}, {block: 256}, {block: 4096}, {block: 1 << 20},
-		{block: 37, noMap: true}, {block: 4096, noMap: true}} {
+	for _, tune := range []parallelTuning{{block: 1}, {block: 37}, {block: 256}, {block: 4096}, {block: 1 << 20}} {
 		tune.workers = 3
-		block := fmt.Sprintf("%d (mapped %v)", tune.block, !tune.noMap)
+		block := fmt.Sprint(tune.block)
 		got := checkWith(t, path, kind, opts, tune)
 		for _, c := range []struct{ name, got, want string }{{"records", got.records, want.records},
 			{"summary", got.summary, want.summary}, {"report", got.report, want.report}, {"error", got.err, want.err}} {
@@ -267,7 +266,7 @@ func FuzzParallelCSV(f *testing.F) {
 		}
 		opts := ImportOptions{Tree: tree, Today: asOf, AsOf: asOf, Importer: "test", SkipOutsideWindow: skip}
 		want := checkWith(t, path, baoxue.KindRegistry, opts, sequential)
-		for _, tune := range []parallelTuning{{block: 7, workers: 2}, {block: 64, workers: 3, noMap: true}} {
+		for _, tune := range []parallelTuning{{block: 7, workers: 2}, {block: 64, workers: 3}} {
 			got := checkWith(t, path, baoxue.KindRegistry, opts, tune)
 			if got != want {
 				t.Fatalf("block %d: the parallel conversion differs:\nrecords %s\nsummary %s\nreport %s\nerror %s",
@@ -278,7 +277,7 @@ func FuzzParallelCSV(f *testing.F) {
 	})
 }
 
-// TestParallelFileTruncatedMeanwhile: a mapped file cut short while it is being converted (another
+// TestParallelFileTruncatedMeanwhile: a file cut short while it is being converted (another
 // program rewriting it) gives an error naming the file, not a crash.
 func TestParallelFileTruncatedMeanwhile(t *testing.T) {
 	tree, err := region.Load()
@@ -289,25 +288,23 @@ func TestParallelFileTruncatedMeanwhile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "registry.csv")
 	data := []byte(strings.Join(lines, "\n") + "\n")
 	asOf := baoxue.MakeDate(2026, 9, 1)
-	for _, noMap := range []bool{false, true} {
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		opts := ImportOptions{Tree: tree, Today: asOf, AsOf: asOf, Importer: "test", Report: "-",
-			parallel: &parallelTuning{block: 16 << 10, workers: 2, noMap: noMap}}
-		truncated := false
-		_, err = Check(context.Background(), path, baoxue.KindRegistry, opts, Records{OnPerson: func(*baoxue.Person) error {
-			if !truncated {
-				truncated = true
-				return os.Truncate(path, 64<<10)
-			}
-			return nil
-		}})
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := ImportOptions{Tree: tree, Today: asOf, AsOf: asOf, Importer: "test", Report: "-",
+		parallel: &parallelTuning{block: 16 << 10, workers: 2}}
+	truncated := false
+	_, err = Check(context.Background(), path, baoxue.KindRegistry, opts, Records{OnPerson: func(*baoxue.Person) error {
 		if !truncated {
-			t.Fatal("no record reached the sink")
+			truncated = true
+			return os.Truncate(path, 64<<10)
 		}
-		if err == nil || !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "registry.csv") {
-			t.Fatalf("mapped %v: Check after truncation: %v, want an ErrCorrupt naming the file", !noMap, err)
-		}
+		return nil
+	}})
+	if !truncated {
+		t.Fatal("no record reached the sink")
+	}
+	if err == nil || !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "registry.csv") {
+		t.Fatalf("Check after truncation: %v, want an ErrCorrupt naming the file", err)
 	}
 }
