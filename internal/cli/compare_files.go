@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -34,7 +35,17 @@ func fileInputs(ctx context.Context, env *Env, f *compareFlags, tree *region.Tre
 	var mu sync.Mutex
 	done := map[baoxue.DatasetKind]fileInput{}
 	today := baoxue.DateOf(time.Now())
-	opts := ingest.ImportOptions{Tree: tree, Today: max(today, asOf), AsOf: asOf, Importer: "baoxue compare", Report: "-"}
+	// The comparison copies every string it keeps, so blocks may lend it their text.
+	opts := ingest.ImportOptions{Tree: tree, Today: max(today, asOf), AsOf: asOf, Importer: "baoxue compare", Report: "-",
+		LendText: true}
+	if v := env.Getenv("BAOXUE_LEND_CHECK"); v != "" {
+		// A developer's check that the comparison keeps no lent string (see ingest.ImportOptions.LendCheck).
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return in, nil, fmt.Errorf("BAOXUE_LEND_CHECK=%q：应为正整数（块的字节数）: %w", v, baoxue.ErrInvalid)
+		}
+		opts.LendCheck = n
+	}
 	check := func(ctx context.Context, kind baoxue.DatasetKind, path string, sink ingest.Records) error {
 		var bar func(int64)
 		o := opts

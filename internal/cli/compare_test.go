@@ -221,3 +221,48 @@ func TestCompareDatabaseMode(t *testing.T) {
 		t.Errorf("empty database: exit %d %q", code, stderr)
 	}
 }
+
+// TestCompareKeepsNoLentText: the comparison borrows the text of the files' blocks (ingest's
+// LendText) and must copy what it keeps. With BAOXUE_LEND_CHECK every file is read in tiny
+// blocks whose text is overwritten once the comparison has taken a block's records; a string it
+// kept would then differ, so the ledgers must be those of a normal run, byte for byte.
+func TestCompareKeepsNoLentText(t *testing.T) {
+	dir := genCounty(t, 3000, 5)
+	for _, mode := range [][]string{nil, {"--exact-only"}} {
+		var ledgers [2][]byte
+		for i, block := range []string{"", "3000"} {
+			out := filepath.Join(t.TempDir(), "ledger.jsonl")
+			var stdout, stderr bytes.Buffer
+			getenv := func(k string) string {
+				if k == "BAOXUE_LEND_CHECK" {
+					return block
+				}
+				return ""
+			}
+			args := append(append(fileArgs(dir), mode...), "--out", out)
+			if err := Run(context.Background(), args, getenv, strings.NewReader(""), &stdout, &stderr); err != nil {
+				t.Fatalf("%v, BAOXUE_LEND_CHECK=%q: %v: %s", mode, block, err, stderr.String())
+			}
+			b, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ledgers[i] = b
+		}
+		if len(ledgers[0]) == 0 || !bytes.Equal(ledgers[0], ledgers[1]) {
+			t.Errorf("%v: the ledger read with lent text overwritten differs from the normal one (%d and %d bytes)",
+				mode, len(ledgers[0]), len(ledgers[1]))
+		}
+	}
+	if _, stderr, code := runCompareCmdEnv(t, map[string]string{"BAOXUE_LEND_CHECK": "x"},
+		append(fileArgs(dir), "--out", filepath.Join(t.TempDir(), "l.jsonl"))...); code != 1 || !strings.Contains(stderr, "BAOXUE_LEND_CHECK") {
+		t.Errorf("a malformed BAOXUE_LEND_CHECK: exit %d, %s", code, stderr)
+	}
+}
+
+func runCompareCmdEnv(t *testing.T, env map[string]string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := Run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), ExitCode(err)
+}

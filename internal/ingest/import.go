@@ -395,6 +395,16 @@ type ImportOptions struct {
 	// NarrowWindow (registry only) keeps the school-age window itself instead of widening it by
 	// two cohorts: a comparison at AsOf drops the other children anyway.
 	NarrowWindow bool
+	// LendText lets the parallel conversion of a large text file hand the sink records whose
+	// strings point into the buffer their block was read into; the buffer is read into again
+	// once the sink has returned. It saves copying every kept line, and is only for a sink that
+	// copies every string it keeps beyond its call (the comparison does). Without an error
+	// report (Report "-"), whose writer keeps cells.
+	LendText bool
+	// LendCheck, with LendText, checks a sink: text files of any size are converted in parallel
+	// blocks of LendCheck bytes, and a block's buffer is overwritten once the sink has returned,
+	// so that a string the sink kept shows up as garbage (tests; BAOXUE_LEND_CHECK).
+	LendCheck int
 }
 
 func (o ImportOptions) maxProblems() int {
@@ -449,7 +459,9 @@ func (s *Summary) tally(probs []rowProblem, keep int, row Row, cv *converter) {
 			rejected = true
 		}
 		if len(s.Problems) < keep {
-			s.Problems = append(s.Problems, cv.logProblem(row, p))
+			lp := cv.logProblem(row, p)
+			lp.Value = strings.Clone(lp.Value) // not a view of a block's text (LendText), nor pinning it
+			s.Problems = append(s.Problems, lp)
 		}
 	}
 	if rejected {
@@ -584,6 +596,22 @@ func (m *memo[T]) get(raw string, parse func(string) (T, *normalize.Problem)) (T
 	}
 	m.recent[1], m.recent[0] = m.recent[0], memoRecent[T]{raw: raw, e: e, set: true}
 	return e.v, e.p
+}
+
+// forget drops the recent lookups, whose strings are views of rows already handed on.
+func (m *memo[T]) forget() { m.recent = [2]memoRecent[T]{} }
+
+// forgetRecent drops the memos' recent lookups: a block worker calls it before each block,
+// since the text of the rows before may be read over (ImportOptions.LendText).
+func (c *converter) forgetRecent() {
+	c.regions.forget()
+	c.schoolCodes.forget()
+	for i := range c.vocab {
+		c.vocab[i].forget()
+	}
+	c.sexes.forget()
+	c.ints.forget()
+	c.bools.forget()
 }
 
 // cloneString returns a copy of v when it is a string, v itself otherwise.

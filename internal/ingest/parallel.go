@@ -34,16 +34,25 @@ import (
 // before it and reads the rest of the file sequentially from that line, which reads it as one
 // record or reports the error the sequential reader reports.
 
+// lends reports whether blocks lend their text to the sink (ImportOptions.LendText): not when
+// an error report is written, since its writer keeps the cells of a row.
+func (r *run) lends() bool { return r.opts.LendText && r.reportPath == "-" }
+
 // parallelTuning sizes the parallel conversion; tests make blocks tiny to cross many borders.
 type parallelTuning struct {
 	block   int   // bytes of line starts per block
 	minSize int64 // smaller files are read sequentially: one reader is quick enough
 	workers int   // 0: GOMAXPROCS
+	// poison overwrites a block's lent buffer once the sink has returned (LendCheck)
+	poison bool
 }
 
 func (r *run) tuning() parallelTuning {
 	if r.parallel != nil {
 		return *r.parallel
+	}
+	if r.lends() && r.opts.LendCheck > 0 {
+		return parallelTuning{block: r.opts.LendCheck, workers: 3, poison: true}
 	}
 	return parallelTuning{block: 4 << 20, minSize: 8 << 20}
 }
@@ -166,6 +175,12 @@ func (r *run) convertParallel(ctx context.Context, sink RecordSink, plan *textPl
 		if err := r.mergeBlock(sink, b, base); err != nil {
 			return err
 		}
+		if plan.tune.poison {
+			b.lent = b.lent[:cap(b.lent)]
+			for k := range b.lent {
+				b.lent[k] = 0xFF // not UTF-8: a string a sink kept would show
+			}
+		}
 		if b.stop >= 0 {
 			stop()
 			r.done = b.stop
@@ -261,6 +276,9 @@ type blockResult struct {
 	// The kept lines' text; cells are substrings of it. A sink that keeps a string keeps its
 	// 256 KB block alive (compare copies what it keeps).
 	text arena.Strings
+	// lent is the buffer the block was read into when its text is lent (ImportOptions.LendText):
+	// cells are substrings of it instead, and it is read into again once the sink has returned.
+	lent []byte
 	// stop is the offset of a line the block could not read on its own, -1 if none; stopLine
 	// is its number in the block (1-based). Rows before it are in rows.
 	stop     int64
@@ -314,7 +332,8 @@ func (b *blockResult) keep(rec record) record {
 }
 
 // reset empties a merged block for another one. Its records were only lent to the sink; the
-// strings they point to were not the block's to reuse (text is dropped, not recycled).
+// strings they point to were not the block's to reuse (text is dropped, not recycled), unless
+// the sink borrowed them (lent, kept for the next block).
 func (b *blockResult) reset() {
 	b.end, b.lines, b.skipped, b.stop, b.stopLine, b.err = 0, 0, 0, -1, 0, nil
 	b.rows, b.cells = b.rows[:0], b.cells[:0]
@@ -350,6 +369,7 @@ type blockWorker struct {
 	maxRecord    int
 	maxCols      int
 	idCol, bdCol int
+	lend         bool // ImportOptions.LendText
 
 	buf   []byte
 	cells []Cell
@@ -368,7 +388,7 @@ func (r *run) newBlockWorker(plan *textPlan) *blockWorker {
 	cv.deferDups = true
 	ts := plan.src
 	w := &blockWorker{plan: plan, cv: cv, skipOutside: r.skipOutside, delim: ts.delim, maxRecord: ts.maxRecord,
-		maxCols: ts.maxCols, idCol: cv.colOf(FieldIDNumber), bdCol: cv.colOf(FieldBirthDate),
+		maxCols: ts.maxCols, idCol: cv.colOf(FieldIDNumber), bdCol: cv.colOf(FieldBirthDate), lend: r.lends(),
 		gb: simplifiedchinese.GB18030.NewDecoder(), lineIn: bytes.NewReader(nil)}
 	w.line = &textSource{name: ts.name, counter: &countingReader{r: w.lineIn}, buf: make([]byte, 4096), delim: ts.delim,
 		term: '\n', encoding: ts.encoding, utf8Lines: true, gb: simplifiedchinese.GB18030.NewDecoder(),
@@ -419,6 +439,12 @@ func (w *blockWorker) convert(ctx context.Context, i int, b *blockResult) {
 	from := start
 	if i > 0 {
 		from--
+	}
+	w.cv.forgetRecent()
+	if w.lend {
+		// The block is read into a buffer of its own, which goes to the sink with the records.
+		w.buf = b.lent[:0]
+		defer func() { b.lent, w.buf = w.buf, nil }()
 	}
 	w.buf = w.buf[:0]
 	more, err := w.readMore(from, int(end-from)+4096)
@@ -500,7 +526,14 @@ func (w *blockWorker) convertLine(b *blockResult, raw []byte, n int, quoted bool
 			return false
 		}
 	} else {
-		text = b.text.AddBytes(decodeLine(line, true, w.gb))
+		if d := decodeLine(line, true, w.gb); !w.lend {
+			text = b.text.AddBytes(d)
+		} else if len(d) > 0 {
+			// A view of b.lent (or of a decoded copy): no copy of every kept line, whose
+			// fresh memory cost a province's comparison a tenth of its CPU in copying and
+			// page faults.
+			text = unsafe.String(&d[0], len(d))
+		}
 		w.cells = splitString(w.cells, text, w.delim)
 	}
 	if usedColumns(w.cells) > w.maxCols {

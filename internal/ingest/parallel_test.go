@@ -36,6 +36,11 @@ func checkWith(t *testing.T, path string, kind baoxue.DatasetKind, opts ImportOp
 	}
 	opts.parallel = &tune
 	opts.Report, opts.MaxProblems = "", 1_000_000
+	if tune.poison {
+		// Blocks lend their text to the sink (there is then no error report) and overwrite it
+		// after; the sink below copies what it prints.
+		opts.Report, opts.LendText = "-", true
+	}
 	var recs strings.Builder
 	add := func(v any) error { fmt.Fprintf(&recs, "%+v\n", v); return nil }
 	sink := Records{
@@ -55,7 +60,7 @@ func checkWith(t *testing.T, path string, kind baoxue.DatasetKind, opts ImportOp
 	}
 	out.summary = goldenSummary(kind, s) + fmt.Sprintf("skipped %d\n", s.Skipped)
 	for _, p := range s.Problems {
-		out.summary += fmt.Sprintf("%d %s %s\n", p.Row, p.Code, p.Message)
+		out.summary += fmt.Sprintf("%d %s %s %q\n", p.Row, p.Code, p.Message, p.Value)
 	}
 	if s.Report != "" {
 		src, err := Open(s.Report, Options{})
@@ -88,6 +93,21 @@ func assertSameAsSequential(t *testing.T, path string, kind baoxue.DatasetKind, 
 			if c.got != c.want {
 				t.Errorf("%s, block %s: %s differ from the sequential reading:\n%s", filepath.Base(path), block, c.name,
 					lineDiff(c.want, c.got))
+			}
+		}
+	}
+	// Text lent to the sink and overwritten once it has returned: the same records and
+	// problems, so nothing in the conversion keeps a lent string.
+	noReport := sequential
+	noReport.poison = true
+	want = checkWith(t, path, kind, opts, noReport)
+	for _, block := range []int{37, 4096} {
+		got := checkWith(t, path, kind, opts, parallelTuning{block: block, workers: 3, poison: true})
+		for _, c := range []struct{ name, got, want string }{{"records", got.records, want.records},
+			{"summary", got.summary, want.summary}, {"error", got.err, want.err}} {
+			if c.got != c.want {
+				t.Errorf("%s, block %d, text lent: %s differ from the sequential reading:\n%s", filepath.Base(path), block,
+					c.name, lineDiff(c.want, c.got))
 			}
 		}
 	}
@@ -266,8 +286,15 @@ func FuzzParallelCSV(f *testing.F) {
 		}
 		opts := ImportOptions{Tree: tree, Today: asOf, AsOf: asOf, Importer: "test", SkipOutsideWindow: skip}
 		want := checkWith(t, path, baoxue.KindRegistry, opts, sequential)
-		for _, tune := range []parallelTuning{{block: 7, workers: 2}, {block: 64, workers: 3}} {
+		noReport := sequential
+		noReport.poison = true
+		wantLent := checkWith(t, path, baoxue.KindRegistry, opts, noReport)
+		for _, tune := range []parallelTuning{{block: 7, workers: 2}, {block: 64, workers: 3}, {block: 64, workers: 3, poison: true}} {
 			got := checkWith(t, path, baoxue.KindRegistry, opts, tune)
+			want := want
+			if tune.poison {
+				want = wantLent // text lent to the sink and overwritten after (no error report)
+			}
 			if got != want {
 				t.Fatalf("block %d: the parallel conversion differs:\nrecords %s\nsummary %s\nreport %s\nerror %s",
 					tune.block, lineDiff(want.records, got.records), lineDiff(want.summary, got.summary),
