@@ -39,8 +39,8 @@ func runFloor(args []string) error {
 	if err != nil {
 		return err
 	}
-	// The window of baoxue's compare: born after the as-of date 16 years earlier, on or before
-	// it 6 years earlier (DESIGN §6).
+	// The window of baoxue's compare: born on or after the as-of date 16 years earlier and before
+	// the as-of date 6 years earlier (2010-09-01 … 2020-08-31 for 2026-09-01, as its summary says).
 	ymd := func(t time.Time) int { return t.Year()*10000 + int(t.Month())*100 + t.Day() }
 	first, last := ymd(asOf.AddDate(-16, 0, 0)), ymd(asOf.AddDate(-6, 0, -1))
 
