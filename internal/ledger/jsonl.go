@@ -105,6 +105,13 @@ func appendString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
+		// Most of a ledger's text is Chinese: three-byte sequences led by E3–EC (U+3000–U+CFFF)
+		// are valid whenever both next bytes are continuation bytes, and none of them is a
+		// surrogate (ED), an overlong form (E0) or U+2028/U+2029 (E2).
+		if c := s[i]; c >= 0xE3 && c <= 0xEC && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			i += 3
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)
