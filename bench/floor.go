@@ -59,7 +59,6 @@ func runFloor(args []string) error {
 		file int32
 		off  int64 // the line's offset in its file
 	}
-	var students []student
 	var parts [2][][]byte
 	total := 0
 	for fi, f := range enr {
@@ -74,7 +73,7 @@ func runFloor(args []string) error {
 			total += len(p) / 16
 		}
 	}
-	students = make([]student, 0, total) // one allocation: growing it by appends faulted in fresh pages three times over
+	students := make([]student, 0, total) // one allocation: growing it by appends faulted in fresh pages three times over
 	for fi := range enr {
 		for _, p := range parts[fi] {
 			for i := 0; i+16 <= len(p); i += 16 {
